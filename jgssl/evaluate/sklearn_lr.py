@@ -1,0 +1,184 @@
+"""``LR-rand-sklearn``: scikit-learn logistic regression on L2-normalised embeddings.
+
+The probe of GRACE (Zhu et al., ICML-W 2020; CRIPAC-DIG/GRACE ``eval.py``) and, with a different
+split and grid, BGRL (Thakoor et al., ICLR 2022; nerdslab/bgrl ``linear_eval.py``). Both
+L2-normalise the embedding rows, one-hot encode the labels and fit
+``GridSearchCV(OneVsRestClassifier(LogisticRegression(solver='liblinear')), {'estimator__C': grid})``
+on the one-hot targets (so the inner selection scores *subset accuracy* of the thresholded
+one-vs-rest outputs, as upstream), then predict the arg-max of ``predict_proba``.
+
+The upstream splits are unseeded (GRACE) or seeded once per run (BGRL); here every split draws
+from ``numpy.random.RandomState(seed)``. Scores are fractions in ``[0, 1]``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Optional, Sequence
+
+import numpy as np
+from sklearn import exceptions as sk_exceptions
+from sklearn import metrics as sk_metrics
+from sklearn import model_selection
+from sklearn import preprocessing
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+
+from jgssl.evaluate import _common
+from jgssl.evaluate._common import EvalResult
+
+__all__ = [
+    "GRACE_C_GRID",
+    "BGRL_C_GRID",
+    "lr_rand_sklearn_bgrl",
+    "lr_rand_sklearn_grace",
+]
+
+GRACE_C_GRID = tuple(float(c) for c in 2.0 ** np.arange(-10, 10))  # 2^-10 .. 2^9
+BGRL_C_GRID = tuple(float(c) for c in 2.0 ** np.arange(-10, 11))   # 2^-10 .. 2^10
+
+
+def _prepare(embeddings, labels):
+  x = _common.check_embeddings(embeddings).astype(np.float64)
+  y, num_classes = _common.check_labels(labels, x.shape[0])
+  x = preprocessing.normalize(x, norm="l2")
+  onehot = np.eye(num_classes, dtype=bool)[y]
+  return x, y, onehot, num_classes
+
+
+def _check_grid(c_grid) -> np.ndarray:
+  grid = np.asarray(c_grid, np.float64).reshape(-1)
+  if grid.size == 0 or np.any(~np.isfinite(grid)) or np.any(grid <= 0):
+    raise ValueError(f"c_grid must be a non-empty sequence of positive numbers, got {c_grid}")
+  return grid
+
+
+def _fit_predict(x_train, y_train_onehot, x_test, *, c_grid, cv, n_jobs) -> np.ndarray:
+  """Grid-searched one-vs-rest liblinear LR on one-hot targets; returns arg-max class ids."""
+  search = model_selection.GridSearchCV(
+      estimator=OneVsRestClassifier(LogisticRegression(solver="liblinear")),
+      param_grid={"estimator__C": list(c_grid)}, cv=cv, n_jobs=n_jobs)
+  with warnings.catch_warnings():
+    # A class absent from an inner training fold makes OneVsRest warn ("Label k is present in
+    # all training examples" / "not present"): expected with 10 % training rows.
+    warnings.simplefilter("ignore", UserWarning)
+    warnings.simplefilter("ignore", sk_exceptions.ConvergenceWarning)
+    search.fit(x_train, y_train_onehot)
+    return np.argmax(search.predict_proba(x_test), axis=1)
+
+
+def lr_rand_sklearn_grace(embeddings, labels, *, seed: int = 0, train_ratio: float = 0.1,
+                          repeats: int = 3, c_grid: Sequence[float] = GRACE_C_GRID,
+                          inner_folds: int = 5, n_jobs: Optional[int] = None,
+                          ddof: int = 0) -> EvalResult:
+  """``LR-rand-sklearn`` as in GRACE (``label_classification`` in CRIPAC-DIG/GRACE ``eval.py``).
+
+  Per repeat: a random split with ``train_ratio`` = 10 % training rows and 90 % test rows
+  (``train_test_split``, not stratified), L2-normalised rows, one-vs-rest liblinear logistic
+  regression with ``C`` chosen from 2^-10 .. 2^9 by ``GridSearchCV(cv=5)`` on the training rows
+  (one-hot targets, so the inner folds are plain ``KFold``), prediction = arg-max probability.
+  Reports micro-F1 (= accuracy for single-label data) and macro-F1 on the test rows, mean and
+  ``np.std`` over ``repeats`` = 3 splits of one set of embeddings (GRACE's ``@repeat(3)``).
+
+  Args:
+    embeddings: float ``[N, d]`` frozen embeddings (the encoder output before the projection).
+    labels: int ``[N]`` classes.
+    seed: seeds ``numpy.random.RandomState`` for the successive splits (GRACE: unseeded).
+    train_ratio: fraction of rows for training.
+    repeats: number of random splits.
+    c_grid: the grid over ``C`` (shrink it in tests).
+    inner_folds: folds of the inner grid search.
+    n_jobs: passed to ``GridSearchCV`` (GRACE: 8).
+    ddof: of the std over repeats.
+
+  Returns:
+    :class:`EvalResult` ``'LR-rand-sklearn/GRACE'`` with ``micro_f1`` (headline) and
+    ``macro_f1``, each with ``_std``; ``runs`` per repeat.
+  """
+  x, y, onehot, num_classes = _prepare(embeddings, labels)
+  grid = _check_grid(c_grid)
+  if not 0.0 < train_ratio < 1.0:
+    raise ValueError(f"train_ratio must be in (0, 1), got {train_ratio}")
+  if repeats < 1:
+    raise ValueError(f"repeats must be >= 1, got {repeats}")
+  rng = np.random.RandomState(seed)
+  micro, macro = [], []
+  for _ in range(repeats):
+    train_idx, test_idx = model_selection.train_test_split(
+        np.arange(x.shape[0]), test_size=1.0 - train_ratio, random_state=rng)
+    if train_idx.size < inner_folds:
+      raise ValueError(f"{train_idx.size} training rows cannot be split into {inner_folds} "
+                       "inner folds; use more rows or a larger train_ratio")
+    pred = _fit_predict(x[train_idx], onehot[train_idx], x[test_idx], c_grid=grid,
+                        cv=inner_folds, n_jobs=n_jobs)
+    micro.append(sk_metrics.f1_score(y[test_idx], pred, average="micro"))
+    macro.append(sk_metrics.f1_score(y[test_idx], pred, average="macro",
+                                     labels=np.arange(num_classes), zero_division=0))
+  per_run = {"micro_f1": micro, "macro_f1": macro}
+  return EvalResult(
+      protocol="LR-rand-sklearn/GRACE", metrics=_common.summarize(per_run, ddof=ddof),
+      main="micro_f1", runs=_common.as_runs(per_run), seeds=(int(seed),),
+      settings=dict(train_ratio=float(train_ratio), repeats=int(repeats),
+                    c_grid=tuple(grid.tolist()), inner_folds=int(inner_folds), ddof=int(ddof),
+                    num_classes=num_classes))
+
+
+def lr_rand_sklearn_bgrl(embeddings, labels, *, seed: int = 1, repeats: int = 1,
+                         test_size: float = 0.8, c_grid: Sequence[float] = BGRL_C_GRID,
+                         inner_splits: int = 5, inner_test_size: float = 0.5,
+                         n_jobs: Optional[int] = None, ddof: int = 0) -> EvalResult:
+  """``LR-rand-sklearn`` as in BGRL (``fit_logistic_regression`` in nerdslab/bgrl).
+
+  Per repeat: a random split with ``test_size`` = 80 % test rows; the remaining 20 % are split
+  ``inner_splits`` = 5 times at random into halves (``ShuffleSplit(5, test_size=0.5)``: ≈ 10 %
+  train / 10 % validation) to choose ``C`` from 2^-10 .. 2^10; the one-vs-rest liblinear model
+  refitted on the whole 20 % predicts the test rows (arg-max probability); reports accuracy. The
+  split RNG is ``RandomState(seed)`` (BGRL's ``data_random_seed``, default 1) and successive repeats
+  draw new splits from it. BGRL reports mean and std over 20 runs of (model init, split): call
+  once per trained encoder with ``repeats=1`` and aggregate, or use ``repeats`` for several splits
+  of one set of embeddings.
+
+  Args:
+    embeddings: float ``[N, d]`` (online encoder on the unaugmented graph).
+    labels: int ``[N]`` classes.
+    seed: split seed.
+    repeats: number of random splits.
+    test_size: fraction of test rows.
+    c_grid: the grid over ``C``.
+    inner_splits, inner_test_size: the inner ``ShuffleSplit`` (seeded from ``seed``; unseeded
+      upstream).
+    n_jobs: passed to ``GridSearchCV`` (BGRL: 5).
+    ddof: of the std over repeats.
+
+  Returns:
+    :class:`EvalResult` ``'LR-rand-sklearn/BGRL'`` with ``acc`` (headline) and ``macro_f1``.
+  """
+  x, y, onehot, num_classes = _prepare(embeddings, labels)
+  grid = _check_grid(c_grid)
+  if not 0.0 < test_size < 1.0 or not 0.0 < inner_test_size < 1.0:
+    raise ValueError(f"test_size and inner_test_size must be in (0, 1), got {test_size} and "
+                     f"{inner_test_size}")
+  if repeats < 1 or inner_splits < 1:
+    raise ValueError(f"repeats and inner_splits must be >= 1, got {repeats} and {inner_splits}")
+  rng = np.random.RandomState(seed)
+  acc, macro = [], []
+  for _ in range(repeats):
+    train_idx, test_idx = model_selection.train_test_split(
+        np.arange(x.shape[0]), test_size=test_size, random_state=rng)
+    if train_idx.size < 2:
+      raise ValueError(f"only {train_idx.size} non-test rows; lower test_size or add rows")
+    cv = model_selection.ShuffleSplit(n_splits=inner_splits, test_size=inner_test_size,
+                                      random_state=rng.randint(2**31 - 1))
+    pred = _fit_predict(x[train_idx], onehot[train_idx], x[test_idx], c_grid=grid, cv=cv,
+                        n_jobs=n_jobs)
+    acc.append(sk_metrics.accuracy_score(y[test_idx], pred))
+    macro.append(sk_metrics.f1_score(y[test_idx], pred, average="macro",
+                                     labels=np.arange(num_classes), zero_division=0))
+  per_run = {"acc": acc, "macro_f1": macro}
+  return EvalResult(
+      protocol="LR-rand-sklearn/BGRL", metrics=_common.summarize(per_run, ddof=ddof),
+      main="acc", runs=_common.as_runs(per_run), seeds=(int(seed),),
+      settings=dict(test_size=float(test_size), repeats=int(repeats),
+                    c_grid=tuple(grid.tolist()), inner_splits=int(inner_splits),
+                    inner_test_size=float(inner_test_size), ddof=int(ddof),
+                    num_classes=num_classes))

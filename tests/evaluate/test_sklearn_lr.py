@@ -1,0 +1,92 @@
+"""Tests of LR-rand-sklearn (GRACE, BGRL)."""
+
+import numpy as np
+import pytest
+from sklearn import model_selection
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+
+from jgssl import evaluate as ev
+
+_GRID = (0.25, 4.0)  # small grid for speed
+
+
+def _blobs(rng, n=200, d=5, c=3, scale=3.0):
+  y = rng.integers(0, c, n)
+  return rng.normal(size=(c, d))[y] * scale + rng.normal(size=(n, d)), y
+
+
+def test_grace_separable_is_perfect_and_random_is_chance(rng):
+  x, y = _blobs(rng)
+  res = ev.lr_rand_sklearn_grace(x, y, c_grid=_GRID, repeats=2)
+  assert res.protocol == "LR-rand-sklearn/GRACE"
+  assert res["micro_f1"] > 0.97 and res["macro_f1"] > 0.97
+  noise = rng.normal(size=x.shape)
+  chance = ev.lr_rand_sklearn_grace(noise, y, c_grid=_GRID, repeats=2)
+  assert abs(chance["micro_f1"] - 1 / 3) < 0.12
+
+
+def test_grace_uses_10_90_split_and_l2_normalised_rows(rng):
+  """With a one-value grid the protocol reduces to one fit we can redo by hand."""
+  x, y = _blobs(rng, scale=0.8)
+  res = ev.lr_rand_sklearn_grace(x, y, seed=7, c_grid=(1.0,), repeats=1)
+  rs = np.random.RandomState(7)
+  tr, te = model_selection.train_test_split(np.arange(len(y)), test_size=0.9, random_state=rs)
+  assert len(tr) == 20
+  xn = x / np.linalg.norm(x, axis=1, keepdims=True)
+  clf = OneVsRestClassifier(LogisticRegression(solver="liblinear", C=1.0))
+  clf.fit(xn[tr], np.eye(3, dtype=bool)[y[tr]])
+  acc = np.mean(np.argmax(clf.predict_proba(xn[te]), 1) == y[te])
+  assert res["micro_f1"] == pytest.approx(acc)  # micro-F1 = accuracy for single-label data
+
+
+def test_row_scaling_does_not_change_the_result(rng):
+  """L2 normalisation makes the protocol invariant to positive per-row scales."""
+  x, y = _blobs(rng, scale=0.8)
+  scaled = x * rng.uniform(0.1, 10.0, size=(len(y), 1))
+  a = ev.lr_rand_sklearn_grace(x, y, seed=3, c_grid=_GRID, repeats=2)
+  b = ev.lr_rand_sklearn_grace(scaled, y, seed=3, c_grid=_GRID, repeats=2)
+  np.testing.assert_allclose(a.runs["micro_f1"], b.runs["micro_f1"], atol=1e-12)
+
+
+def test_grace_repeats_and_std(rng):
+  x, y = _blobs(rng, scale=0.6)
+  res = ev.lr_rand_sklearn_grace(x, y, seed=0, c_grid=_GRID, repeats=3)
+  runs = np.asarray(res.runs["micro_f1"])
+  assert runs.shape == (3,)
+  assert res["micro_f1_std"] == pytest.approx(runs.std())
+  again = ev.lr_rand_sklearn_grace(x, y, seed=0, c_grid=_GRID, repeats=3)
+  assert again.runs == res.runs  # seeded
+
+
+def test_bgrl_split_and_accuracy(rng):
+  x, y = _blobs(rng)
+  res = ev.lr_rand_sklearn_bgrl(x, y, c_grid=_GRID, repeats=2)
+  assert res.protocol == "LR-rand-sklearn/BGRL" and res.main == "acc"
+  assert res.value > 0.97
+  assert len(res.runs["acc"]) == 2
+  # One-value grid: the refit on the whole 20 % non-test block predicts the 80 % test block.
+  one = ev.lr_rand_sklearn_bgrl(x, y, seed=1, c_grid=(1.0,))
+  tr, te = model_selection.train_test_split(np.arange(len(y)), test_size=0.8,
+                                            random_state=np.random.RandomState(1))
+  assert len(te) == 160
+  xn = x / np.linalg.norm(x, axis=1, keepdims=True)
+  clf = OneVsRestClassifier(LogisticRegression(solver="liblinear", C=1.0))
+  clf.fit(xn[tr], np.eye(3, dtype=bool)[y[tr]])
+  assert one["acc"] == pytest.approx(np.mean(np.argmax(clf.predict_proba(xn[te]), 1) == y[te]))
+
+
+def test_rejects_bad_inputs(rng):
+  x, y = _blobs(rng)
+  bad = x.copy()
+  bad[0, 0] = np.inf
+  with pytest.raises(ValueError, match="NaN or inf"):
+    ev.lr_rand_sklearn_grace(bad, y, c_grid=_GRID)
+  with pytest.raises(ValueError, match="entries"):
+    ev.lr_rand_sklearn_grace(x, y[:10], c_grid=_GRID)
+  with pytest.raises(ValueError, match="c_grid"):
+    ev.lr_rand_sklearn_grace(x, y, c_grid=())
+  with pytest.raises(ValueError, match="train_ratio"):
+    ev.lr_rand_sklearn_grace(x, y, train_ratio=1.5)
+  with pytest.raises(ValueError, match="2 classes"):
+    ev.lr_rand_sklearn_bgrl(x, np.zeros(len(y), int))
