@@ -9,7 +9,8 @@ one-hot label arrays, ``ind.<name>.graph`` a pickled ``{node: [neighbours]}`` di
 Assembly follows PyG's ``read_planetoid_data`` (and Kipf's ``gcn/utils.py``):
 
 1. ``features = vstack(allx, tx)``, ``labels = vstack(ally, ty)``; when the test indices do not
-   fill the range ``min..max`` (CiteSeer: 1000 indices over 1015 slots, 15 isolated nodes), the
+   fill the range ``min..max`` (CiteSeer: 1000 indices over 1015 slots; the 15 other nodes are
+   in the graph, 16 edges touch them, but have no feature row — often called "isolated"), the
    missing test-range rows get **zero features and an all-zero label row, i.e. label 0** after
    the argmax, as in PyG;
 2. the rows of the test block are moved to their ``test.index`` positions;
@@ -174,8 +175,8 @@ def read_planetoid(raw_dir: PathLike, name: str, *,
           f"/ TF-IDF features (not row-normalised), edges symmetrised, de-duplicated, self-loops "
           f"removed; public split {n_train}/{_NUM_VAL}/{test_index.shape[0]}.")
   if num_missing:
-    desc += (f" {num_missing} test-range nodes without a tx row (isolated) get zero features and "
-             "label 0, as in PyG.")
+    desc += (f" {num_missing} test-range nodes without a tx row get zero features and label 0, "
+             "as in PyG.")
   info = dataclasses.replace(info or types.DatasetInfo(name=name), description=desc)
   return types.NodeDataset(info=info, graph=g, labels=labels, num_classes=int(num_classes),
                            splits=splits)

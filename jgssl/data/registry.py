@@ -365,6 +365,10 @@ def _yelp_spec() -> DatasetSpec:
              "LightGCL's yelp files."))
 
 
+def _normalise(name: str) -> str:
+  return str(name).strip().lower().replace("_", "-").replace(" ", "-")
+
+
 REGISTRY: Dict[str, DatasetSpec] = {}
 for _n in ("cora", "citeseer", "pubmed"):
   REGISTRY[_n] = _planetoid_spec(_n)
@@ -378,7 +382,7 @@ for _n in ("acm", "dblp"):
   REGISTRY[_n] = _heco_spec(_n)
 REGISTRY["yelp"] = _yelp_spec()
 
-_ALIASES = {spec.folder.lower(): name for name, spec in REGISTRY.items()}
+_ALIASES = {_normalise(spec.folder): name for name, spec in REGISTRY.items()}
 _ALIASES.update({"heco-acm": "acm", "heco-dblp": "dblp", "sslrec-yelp": "yelp",
                  "photo": "amazon-photo", "computers": "amazon-computers",
                  "coauthor-phy": "coauthor-physics"})
@@ -393,10 +397,6 @@ def list_datasets(kind: Optional[str] = None) -> List[str]:
   if kind is not None and kind not in ("node", "graph", "hetero", "interaction"):
     raise ValueError(f"kind must be 'node', 'graph', 'hetero' or 'interaction', got {kind!r}")
   return [n for n, s in REGISTRY.items() if kind is None or s.kind == kind]
-
-
-def _normalise(name: str) -> str:
-  return str(name).strip().lower().replace("_", "-").replace(" ", "-")
 
 
 def get_spec(name: str) -> DatasetSpec:

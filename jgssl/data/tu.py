@@ -281,6 +281,14 @@ def _zip_member(zf: zipfile.ZipFile, suffix: str) -> Optional[str]:
   return hits[0] if len(hits) == 1 else None
 
 
+def _parse_tokens(data: bytes, dtype, expected: int) -> Optional[np.ndarray]:
+  try:
+    tokens = V._fromstring(data, dtype)
+  except ValueError:
+    return None
+  return tokens if tokens.shape[0] == expected else None
+
+
 def parse_gin_text(data: bytes, where: str):
   """Parses GIN-format text into numpy arrays (vectorised; no per-edge Python objects).
 
@@ -294,13 +302,13 @@ def parse_gin_text(data: bytes, where: str):
   is_sep = (buf == 32) | (buf == 9) | (buf == 10) | (buf == 13)
   starts, line_of, _ = V._tokens_per_line(buf, is_sep)
   del is_sep
-  tokens = V._fromstring(bytes(data), np.int64)
-  if tokens.shape[0] != starts.shape[0]:
+  tokens = _parse_tokens(data, np.int64, starts.shape[0])
+  if tokens is None:
     # Not all integers: trailing continuous node features, or garbage.
-    tokens = V._fromstring(bytes(data), np.float64)
-  if tokens.shape[0] != starts.shape[0]:
-    bad_line = int(line_of[min(tokens.shape[0], starts.shape[0] - 1)]) + 1
-    V.fail(where, f"line {bad_line} holds a token that is not a number")
+    tokens = _parse_tokens(data, np.float64, starts.shape[0])
+  if tokens is None:
+    V.fail(where, f"line {V.first_bad_token_line(data, np.float64)} holds a token that is not a "
+                  "number")
   del starts
   counts = np.bincount(line_of)
   first_token = np.concatenate([[0], np.cumsum(counts)[:-1]])

@@ -131,7 +131,9 @@ def _allowed_pickle_globals() -> dict:
   for fmt, cls in (("csr", sp.csr_matrix), ("csc", sp.csc_matrix), ("coo", sp.coo_matrix)):
     for module in ("scipy.sparse", f"scipy.sparse.{fmt}", f"scipy.sparse._{fmt}"):
       allowed[(module, f"{fmt}_matrix")] = cls
+  import _codecs
   import collections
+  allowed[("_codecs", "encode")] = _codecs.encode  # protocol-2 pickles of bytes use it
   allowed[("collections", "defaultdict")] = collections.defaultdict
   allowed[("collections", "OrderedDict")] = collections.OrderedDict
   for module in ("builtins", "__builtin__"):
@@ -380,15 +382,15 @@ def _read_table(path, ncols, dtype, *, what, data):
     fail(path, f"{what}: line {line + 1} has {int(counts[line])} column(s), expected {ncols}")
   text = bytes(data).replace(b",", b" ")
   parse_dtype = np.float64 if dtype == np.float64 else np.int64
+  kind = "number" if dtype == np.float64 else "integer"
   try:
     values = _fromstring(text, parse_dtype)
-  except ValueError as e:
-    fail(path, f"{what}: cannot parse numbers ({e})")
-  if values.size != starts.size:
-    # fromstring stops at the first token it cannot parse: find that token's line.
-    line = int(line_of[min(values.size, starts.size - 1)])
-    fail(path, f"{what}: line {line + 1} holds a token that is not a "
-               f"{'number' if dtype == np.float64 else 'integer'}")
+  except ValueError:
+    values = None
+  if values is None or values.size != starts.size:
+    line = first_bad_token_line(text, parse_dtype)
+    fail(path, f"{what}: line {line} holds a token that is not a{'n' if kind == 'integer' else ''} "
+               f"{kind}")
   if dtype != np.float64:
     # Integers parsed exactly; reject things like "1.5" that fromstring would truncate.
     if np.any((buf == 46) | (buf == 101) | (buf == 69)):
@@ -396,6 +398,18 @@ def _read_table(path, ncols, dtype, *, what, data):
       line = int(np.searchsorted(newlines, bad_pos, side="right"))
       fail(path, f"{what}: line {line + 1} holds a token that is not an integer")
   return values.reshape(-1, ncols)
+
+
+def first_bad_token_line(text: bytes, dtype) -> int:
+  """1-based number of the first line holding a token that ``dtype`` cannot parse (error path)."""
+  convert = int if np.issubdtype(dtype, np.integer) else float
+  for number, line in enumerate(text.split(b"\n"), start=1):
+    for token in line.replace(b",", b" ").split():
+      try:
+        convert(token)
+      except ValueError:
+        return number
+  return 0
 
 
 def _fromstring(text: bytes, dtype) -> np.ndarray:
