@@ -7,8 +7,10 @@ i.e. an L2 term added to the gradient before the Adam moments
 Training runs inside one ``jax.jit``-compiled ``lax.scan`` over epochs; classifier restarts and
 several splits are ``jax.vmap``-ed, so 50 DGI restarts cost about one.
 
-Splits are masks inside the compiled code, so every split of the same graph shares one compiled
-program. Accuracies are fractions in ``[0, 1]``.
+Splits enter the compiled code as index arrays padded with ``-1`` to a common length, so all
+splits of one call share one compiled program; training reads only the training rows and
+validation / test rows are scored only at evaluation epochs (without validation rows, once at the
+end). Accuracies are fractions in ``[0, 1]``.
 
 Bookkeeping, as in the official code of each paper:
 
@@ -78,14 +80,18 @@ class ProbeRun(NamedTuple):
   """Trace of one linear-probe run (all jnp arrays; a leading axis per ``vmap``).
 
   Attributes:
-    val_acc: float32 ``[epochs]`` validation accuracy after each update (0 with an empty split).
-    test_acc: float32 ``[epochs]`` test accuracy after each update.
+    eval_epochs: int32 ``[M]`` 0-based epochs after which validation and test were measured
+      (``eval_every - 1, 2 * eval_every - 1, ...``; ``M = epochs // eval_every``).
+    val_acc: float32 ``[M]`` validation accuracy at those epochs (0 with an empty split).
+    test_acc: float32 ``[M]`` test accuracy at those epochs.
     test_acc_last: float32 scalar, test accuracy after the final update.
-    best_val_acc: float32 scalar, best validation accuracy over the evaluation steps.
+    best_val_acc: float32 scalar, best validation accuracy over the evaluation steps (-1 when
+      ``M = 0``).
     test_acc_best_val: float32 scalar, test accuracy selected by the ``ties`` rule.
     best_epoch: int32 scalar, 0-based epoch of the selected evaluation step.
     params: the final ``{'w': [d, C], 'b': [C]}``.
   """
+  eval_epochs: jnp.ndarray
   val_acc: jnp.ndarray
   test_acc: jnp.ndarray
   test_acc_last: jnp.ndarray
@@ -107,28 +113,37 @@ def _init_params(key, dim: int, num_classes: int, init: str) -> dict:
           "b": jax.random.uniform(k_b, (num_classes,), jnp.float32, -bound, bound)}
 
 
-def fit_linear_probe(key, x, labels, train_mask, val_mask, test_mask, *, num_classes: int,
+def _gather(x, labels, idx):
+  """Rows ``idx`` (``-1`` = padding) of x and labels, plus float weights 1 / 0."""
+  idx = jnp.asarray(idx, jnp.int32)
+  safe = jnp.maximum(idx, 0)
+  return x[safe], labels[safe], (idx >= 0).astype(jnp.float32)
+
+
+def fit_linear_probe(key, x, labels, train_idx, val_idx, test_idx, *, num_classes: int,
                      epochs: int, lr=0.01, weight_decay=0.0, eval_every: int = 1,
                      init: str = "xavier", ties: str = "last") -> ProbeRun:
   """Trains one full-batch linear classifier on frozen embeddings. Jittable and vmappable.
 
-  The building block of every protocol in this module; it takes masks, not index arrays, so
-  different splits of one graph have equal shapes (``vmap`` over keys and masks).
+  The building block of every protocol in this module. Index arrays have static lengths; pad
+  them with ``-1`` (ignored rows) so that splits of different sizes ``vmap`` together. Training
+  touches only the training rows; validation and test rows are scored only at the evaluation
+  epochs (an outer ``lax.scan`` over evaluation periods around an inner one over epochs), so the
+  cost is ``epochs * |train| + (epochs / eval_every) * (|val| + |test|)`` rows.
 
   Args:
     key: ``jax.random`` key for the classifier initialisation.
     x: float ``[N, d]`` frozen embeddings.
-    labels: int ``[N]`` classes in ``[0, num_classes)`` (rows outside all masks may hold any
-      valid class id).
-    train_mask: bool / float ``[N]``, rows trained on (must be non-empty).
-    val_mask: bool / float ``[N]``, rows for model selection (may be empty: then
+    labels: int ``[N]`` classes in ``[0, num_classes)`` (only rows named by the indices are read).
+    train_idx: int ``[T]`` training rows (``-1`` = padding); at least one real row.
+    val_idx: int ``[V]`` validation rows (may be all padding or ``[0]``-long: then
       ``test_acc_best_val`` is meaningless and the protocols do not report it).
-    test_mask: bool / float ``[N]``, rows reported.
+    test_idx: int ``[S]`` test rows.
     num_classes: number of classes ``C`` (static).
     epochs: number of full-batch Adam steps (static).
     lr: Adam learning rate (may be traced).
     weight_decay: PyTorch-style L2 coefficient (may be traced).
-    eval_every: evaluate validation / test every this many epochs (static; GCA uses 20).
+    eval_every: evaluate validation / test after every this many epochs (static; GCA uses 20).
     init: ``'xavier'`` (Xavier-uniform W, zero b: DGI, MVGRL, GCA) or ``'torch'``
       (``nn.Linear`` default: GraphMAE, CCA-SSG) (static).
     ties: ``'last'``, ``'first'`` or ``'max_test'``, see the module docstring (static).
@@ -144,65 +159,78 @@ def fit_linear_probe(key, x, labels, train_mask, val_mask, test_mask, *, num_cla
     raise ValueError(f"epochs and eval_every must be >= 1, got {epochs} and {eval_every}")
   x = jnp.asarray(x, jnp.float32)
   labels = jnp.asarray(labels, jnp.int32)
-  train_w = jnp.asarray(train_mask, jnp.float32)
-  val_w = jnp.asarray(val_mask, jnp.float32)
-  test_w = jnp.asarray(test_mask, jnp.float32)
+  x_tr, y_tr, w_tr = _gather(x, labels, train_idx)
+  x_va, y_va, w_va = _gather(x, labels, val_idx)
+  x_te, y_te, w_te = _gather(x, labels, test_idx)
 
   params = _init_params(key, x.shape[1], num_classes, init)
   opt = optax.chain(optax.add_decayed_weights(weight_decay), optax.adam(lr))
-  opt_state = opt.init(params)
 
   def loss_fn(p):
-    logits = x @ p["w"] + p["b"]
-    ce = optax.softmax_cross_entropy_with_integer_labels(logits, labels)
-    return jnp.sum(ce * train_w) / jnp.maximum(jnp.sum(train_w), 1.0)
+    ce = optax.softmax_cross_entropy_with_integer_labels(x_tr @ p["w"] + p["b"], y_tr)
+    return jnp.sum(ce * w_tr) / jnp.maximum(jnp.sum(w_tr), 1.0)
 
-  def accuracy(correct, weights):
-    return jnp.sum(correct * weights) / jnp.maximum(jnp.sum(weights), 1.0)
+  def accuracy(p, xs, ys, ws):
+    correct = (jnp.argmax(xs @ p["w"] + p["b"], axis=-1) == ys).astype(jnp.float32)
+    return jnp.sum(correct * ws) / jnp.maximum(jnp.sum(ws), 1.0)
 
-  def step(carry, epoch):
-    p, s, best_val, best_test, best_epoch = carry
-    grads = jax.grad(loss_fn)(p)
-    updates, s = opt.update(grads, s, p)
-    p = optax.apply_updates(p, updates)
-    correct = (jnp.argmax(x @ p["w"] + p["b"], axis=-1) == labels).astype(jnp.float32)
-    val_acc, test_acc = accuracy(correct, val_w), accuracy(correct, test_w)
-    is_eval = (epoch + 1) % eval_every == 0
+  def train_step(state, _):
+    p, s = state
+    updates, s = opt.update(jax.grad(loss_fn)(p), s, p)
+    return (optax.apply_updates(p, updates), s), None
+
+  def train(state, steps):
+    return jax.lax.scan(train_step, state, None, length=steps)[0] if steps else state
+
+  def period(carry, epoch):
+    state, best_val, best_test, best_epoch = carry
+    state = train(state, eval_every)
+    val_acc = accuracy(state[0], x_va, y_va, w_va)
+    test_acc = accuracy(state[0], x_te, y_te, w_te)
     if ties == "first":
-      take = is_eval & (val_acc > best_val)
-      new_test = test_acc
+      take, new_test = val_acc > best_val, test_acc
     else:
-      take = is_eval & (val_acc >= best_val)
+      take = val_acc >= best_val
       new_test = jnp.maximum(best_test, test_acc) if ties == "max_test" else test_acc
     best_val = jnp.where(take, val_acc, best_val)
     best_test = jnp.where(take, new_test, best_test)
     best_epoch = jnp.where(take, epoch, best_epoch)
-    return (p, s, best_val, best_test, best_epoch), (val_acc, test_acc)
+    return (state, best_val, best_test, best_epoch), (val_acc, test_acc)
 
-  carry0 = (params, opt_state, jnp.float32(-1.0), jnp.float32(0.0), jnp.int32(0))
-  (params, _, best_val, best_test, best_epoch), (val_curve, test_curve) = jax.lax.scan(
-      step, carry0, jnp.arange(epochs, dtype=jnp.int32))
-  return ProbeRun(val_acc=val_curve, test_acc=test_curve, test_acc_last=test_curve[-1],
-                  best_val_acc=best_val, test_acc_best_val=best_test, best_epoch=best_epoch,
-                  params=params)
+  num_evals = epochs // eval_every
+  eval_epochs = jnp.arange(1, num_evals + 1, dtype=jnp.int32) * eval_every - 1
+  carry = ((params, opt.init(params)), jnp.float32(-1.0), jnp.float32(0.0), jnp.int32(-1))
+  carry, (val_curve, test_curve) = jax.lax.scan(period, carry, eval_epochs)
+  state, best_val, best_test, best_epoch = carry
+  state = train(state, epochs - num_evals * eval_every)
+  return ProbeRun(eval_epochs=eval_epochs, val_acc=val_curve, test_acc=test_curve,
+                  test_acc_last=accuracy(state[0], x_te, y_te, w_te), best_val_acc=best_val,
+                  test_acc_best_val=best_test, best_epoch=best_epoch, params=state[0])
 
 
 @functools.partial(jax.jit, static_argnames=("num_classes", "epochs", "eval_every", "init",
                                              "ties"))
-def _fit_many(keys, x, labels, masks, lr, weight_decay, *, num_classes, epochs, eval_every, init,
-              ties):
-  """keys ``[S, R]``; masks ``[3, S, N]`` -> ProbeRun with leading axes ``[S, R]``."""
+def _fit_many(keys, x, labels, train_idx, val_idx, test_idx, lr, weight_decay, *, num_classes,
+              epochs, eval_every, init, ties):
+  """keys ``[S, R]``; padded index arrays ``[S, *]`` -> ProbeRun with leading axes ``[S, R]``."""
 
-  def one(key, train_m, val_m, test_m):
-    run = fit_linear_probe(key, x, labels, train_m, val_m, test_m, num_classes=num_classes,
-                           epochs=epochs, lr=lr, weight_decay=weight_decay,
-                           eval_every=eval_every, init=init, ties=ties)
-    return run._replace(params={}, val_acc=run.val_acc[::eval_every],
-                        test_acc=run.test_acc[::eval_every])
+  def one(key, tr, va, te):
+    run = fit_linear_probe(key, x, labels, tr, va, te, num_classes=num_classes, epochs=epochs,
+                           lr=lr, weight_decay=weight_decay, eval_every=eval_every, init=init,
+                           ties=ties)
+    return run._replace(params={})
 
   over_restarts = jax.vmap(one, in_axes=(0, None, None, None))
-  over_splits = jax.vmap(over_restarts, in_axes=(0, 0, 0, 0))
-  return over_splits(keys, masks[0], masks[1], masks[2])
+  return jax.vmap(over_restarts)(keys, train_idx, val_idx, test_idx)
+
+
+def _pad_indices(arrays) -> np.ndarray:
+  """Stacks index arrays of different lengths into ``[S, max_len]`` padded with ``-1``."""
+  width = max(1, max(a.size for a in arrays))
+  out = np.full((len(arrays), width), -1, np.int32)
+  for s, a in enumerate(arrays):
+    out[s, :a.size] = a
+  return out
 
 
 def _split_keys(key, num_splits: int, restarts: int):
@@ -269,8 +297,7 @@ def linear_probe(key, embeddings, labels, splits, *, epochs: int, lr: float = 0.
     raise ValueError("splits must hold at least one split")
   if restarts < 1:
     raise ValueError(f"restarts must be >= 1, got {restarts}")
-  masks = np.zeros((3, len(splits), n), np.float32)
-  has_val = True
+  parts = {"train": [], "val": [], "test": []}
   for s, split in enumerate(splits):
     missing = {"train", "test"} - set(split)
     if missing:
@@ -281,15 +308,18 @@ def linear_probe(key, embeddings, labels, splits, *, epochs: int, lr: float = 0.
                              allow_empty=True)
     if np.intersect1d(tr, te).size:
       raise ValueError(f"split {s}: train and test share {np.intersect1d(tr, te).size} rows")
-    has_val &= va.size > 0
-    masks[0, s, tr] = 1.0
-    masks[1, s, va] = 1.0
-    masks[2, s, te] = 1.0
+    parts["train"].append(tr)
+    parts["val"].append(va)
+    parts["test"].append(te)
+  has_val = all(v.size > 0 for v in parts["val"])
+  # Without validation rows nothing is selected: evaluate once, after the last epoch.
+  eval_every = int(eval_every) if has_val else int(epochs)
 
   keys = _split_keys(key, len(splits), restarts)
-  out = _fit_many(keys, jnp.asarray(x), jnp.asarray(y, jnp.int32), jnp.asarray(masks),
+  out = _fit_many(keys, jnp.asarray(x), jnp.asarray(y, jnp.int32),
+                  *(jnp.asarray(_pad_indices(parts[k])) for k in ("train", "val", "test")),
                   jnp.float32(lr), jnp.float32(weight_decay), num_classes=num_classes,
-                  epochs=int(epochs), eval_every=int(eval_every), init=init, ties=ties)
+                  epochs=int(epochs), eval_every=eval_every, init=init, ties=ties)
   per_run = {"test_acc_last": np.asarray(out.test_acc_last).reshape(-1)}
   runs_extra = {}
   if has_val:

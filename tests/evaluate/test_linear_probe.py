@@ -33,8 +33,8 @@ def test_converges_to_sklearn_l2_logistic_regression_optimum(rng):
   n, d, c, wd = 90, 4, 3, 0.05
   y = rng.integers(0, c, n)
   x = (rng.normal(size=(c, d))[y] * 1.5 + rng.normal(size=(n, d))).astype(np.float32)
-  ones = np.ones(n, np.float32)
-  run = _FIT(jax.random.key(0), x, y, ones, ones, ones, num_classes=c, epochs=3000, lr=0.02,
+  rows = np.arange(n)
+  run = _FIT(jax.random.key(0), x, y, rows, rows, rows, num_classes=c, epochs=3000, lr=0.02,
              weight_decay=wd)
   xa = np.hstack([x, np.ones((n, 1))])
   sk = LogisticRegression(C=1.0 / (n * wd), fit_intercept=False, tol=1e-10, max_iter=10000)
@@ -67,12 +67,7 @@ def test_best_val_versus_last_epoch_bookkeeping(rng):
   test_rows = np.arange(40, n)
   x2 = np.concatenate([x, x[test_rows]])
   y2 = np.concatenate([y, 1 - y[test_rows]])
-  train = np.zeros(len(y2), np.float32)
-  train[:40] = 1
-  test = np.zeros(len(y2), np.float32)
-  test[test_rows] = 1
-  val = np.zeros(len(y2), np.float32)
-  val[n:] = 1
+  train, val, test = np.arange(40), np.arange(n, len(y2)), test_rows
   kw = dict(num_classes=2, epochs=60, lr=0.01)
   last = _FIT(jax.random.key(3), x2, y2, train, val, test, ties="last", **kw)
   first = _FIT(jax.random.key(3), x2, y2, train, val, test, ties="first", **kw)
@@ -90,26 +85,26 @@ def test_best_val_versus_last_epoch_bookkeeping(rng):
 def test_tie_rules_match_their_definitions(rng, ties):
   x, y = _blobs(rng, scale=0.7)  # overlapping classes: plateaus and ties in val accuracy
   n = len(y)
-  m = np.zeros((3, n), np.float32)
-  m[0, :30], m[1, 30:60], m[2, 60:] = 1, 1, 1
-  run = _FIT(jax.random.key(0), x, y, *m, num_classes=3, epochs=100, lr=0.05, eval_every=10,
+  idx = (np.arange(30), np.arange(30, 60), np.arange(60, n))
+  run = _FIT(jax.random.key(0), x, y, *idx, num_classes=3, epochs=100, lr=0.05, eval_every=10,
              ties=ties)
   val, test = np.asarray(run.val_acc), np.asarray(run.test_acc)
-  evals = np.arange(9, 100, 10)
-  best = val[evals].max()
+  evals = np.asarray(run.eval_epochs)
+  np.testing.assert_array_equal(evals, np.arange(9, 100, 10))
+  best = val.max()
   assert float(run.best_val_acc) == pytest.approx(best)
-  hits = evals[val[evals] == best]
+  hits = np.flatnonzero(val == best)
   if ties == "last":
-    assert int(run.best_epoch) == hits[-1]
+    assert int(run.best_epoch) == evals[hits[-1]]
     assert float(run.test_acc_best_val) == pytest.approx(test[hits[-1]])
   elif ties == "first":
-    assert int(run.best_epoch) == hits[0]
+    assert int(run.best_epoch) == evals[hits[0]]
     assert float(run.test_acc_best_val) == pytest.approx(test[hits[0]])
   else:  # CCA-SSG: running max of test over epochs whose val ties or beats the running best
     best_so_far, kept = -1.0, 0.0
-    for e in evals:
-      if val[e] >= best_so_far:
-        best_so_far, kept = val[e], max(kept, test[e])
+    for v, t in zip(val, test):
+      if v >= best_so_far:
+        best_so_far, kept = v, max(kept, t)
     assert float(run.test_acc_best_val) == pytest.approx(kept)
 
 
@@ -131,12 +126,23 @@ def test_vmapped_restarts_equal_separate_runs(rng):
   key = jax.random.key(5)
   res = ev.linear_probe(key, x, y, split, epochs=20, restarts=3, init="torch")
   keys = jax.random.split(key, 3)
-  m = np.zeros((3, len(y)), np.float32)
-  for i, part in enumerate(("train", "val", "test")):
-    m[i, split[part]] = 1
-  single = [float(_FIT(k, x, y, *m, num_classes=3, epochs=20, init="torch").test_acc_last)
+  idx = [split[part] for part in ("train", "val", "test")]
+  single = [float(_FIT(k, x, y, *idx, num_classes=3, epochs=20, init="torch").test_acc_last)
             for k in keys]
   np.testing.assert_allclose(res.runs["test_acc_last"], single, atol=1e-6)
+
+
+def test_padding_indices_change_nothing(rng):
+  """-1 entries (used to stack splits of different sizes) are ignored rows."""
+  x, y = _blobs(rng)
+  idx = [np.arange(30), np.arange(30, 60), np.arange(60, len(y))]
+  padded = [np.concatenate([i, -np.ones(k, i.dtype)]) for i, k in zip(idx, (7, 3, 11))]
+  kw = dict(num_classes=3, epochs=20, init="torch")
+  a = _FIT(jax.random.key(2), x, y, *idx, **kw)
+  b = _FIT(jax.random.key(2), x, y, *padded, **kw)
+  np.testing.assert_allclose(a.params["w"], b.params["w"], atol=1e-6)
+  np.testing.assert_allclose(a.test_acc, b.test_acc)
+  assert float(a.test_acc_best_val) == float(b.test_acc_best_val)
 
 
 def test_graphmae_and_ccassg_report_both_numbers(rng):
