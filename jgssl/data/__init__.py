@@ -26,6 +26,7 @@ from jgssl.data.heco import read_heco
 from jgssl.data.interactions import read_sslrec
 from jgssl.data.planetoid import read_planetoid
 from jgssl.data.registry import DatasetSpec, get_spec, list_datasets, load
+from jgssl.data.text import read_citeseer_tag
 from jgssl.data.tu import read_gin, read_tu
 from jgssl.data.types import (
     DatasetInfo,
@@ -56,6 +57,7 @@ __all__ = [
     "list_datasets",
     "load",
     "random_split",
+    "read_citeseer_tag",
     "read_gin",
     "read_gnn_benchmark",
     "read_heco",

@@ -4,8 +4,9 @@ Wang, Liu, Han & Shi, "Self-supervised Heterogeneous Graph Neural Network with C
 Learning", KDD 2021 (``liun-online/HeCo``, ``data/{acm,dblp}``), also used by MEOW. Files, as read
 by HeCo's ``code/utils/load_data.py``:
 
-* ``labels.npy`` (target-node classes; ACM stores them as float64), ``{train,val,test}_{20,40,60}.npy``
-  (20 / 40 / 60 labelled nodes per class; val and test hold 1000 nodes);
+* ``labels.npy`` (target-node classes; ACM stores them as float64),
+  ``{train,val,test}_{20,40,60}.npy`` (20 / 40 / 60 labelled nodes per class; val and test hold
+  1000 nodes);
 * ``<x>_feat.npz`` features (``scipy.sparse.save_npz``; DBLP's ``t_feat.npz`` is really a dense
   ``.npy``), ``<x><y>.txt`` typed edge lists (two 0-based columns);
 * ``<metapath>.npz`` boolean adjacencies over the target type, ``(R Rᵀ) > 0`` including self-pairs;

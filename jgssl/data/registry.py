@@ -17,10 +17,10 @@ import dataclasses
 import difflib
 import functools
 import os
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from jgssl.data import download as dl
-from jgssl.data import gnn_benchmark, heco, interactions, planetoid, tu, types
+from jgssl.data import gnn_benchmark, heco, interactions, planetoid, text, tu, types
 from jgssl.data.validate import validate_dataset
 
 __all__ = ["DatasetSpec", "REGISTRY", "get_spec", "list_datasets", "load"]
@@ -69,7 +69,8 @@ def _gh(repo: str, commit: str, path: str) -> str:
 # Planetoid
 # ---------------------------------------------------------------------------------------------
 
-_PLANETOID_REPO, _PLANETOID_COMMIT = "kimiyoung/planetoid", "af6abf468a772cc055bec88c52e4d6f51b7c37e3"
+_PLANETOID_REPO = "kimiyoung/planetoid"
+_PLANETOID_COMMIT = "af6abf468a772cc055bec88c52e4d6f51b7c37e3"
 _PLANETOID_FILES = {
     "cora": [
         ("allx", 257305, "9419ba2f26f5c35243db64aba110e0f35a04851609e0dc5433450676ca6b8543"),
@@ -178,39 +179,47 @@ _TU = {
         ("A.txt", 76940, "d9656ca7493f3445d737c711710bb36fd432dddd1c0ea32e1d4713c86ebd28e2"),
         ("graph_indicator.txt", 11532,
          "7d520a4d6c7961c0cdeabe076d8fe27e795b6d373485c9a2b744987e560a2056"),
-        ("graph_labels.txt", 439, "a1518ea39ba3426bd42f57396b9c4baffe68e9adc718caeeab0119c6591a5f2c"),
-        ("node_labels.txt", 6742, "678f429965490e84dd27713017538c995fc05d1621beac910848b600015ee863"),
+        ("graph_labels.txt", 439,
+         "a1518ea39ba3426bd42f57396b9c4baffe68e9adc718caeeab0119c6591a5f2c"),
+        ("node_labels.txt", 6742,
+         "678f429965490e84dd27713017538c995fc05d1621beac910848b600015ee863"),
     ], "Debnath et al., J. Med. Chem. 1991"),
     "proteins": ("PROTEINS", 458204,
                  "dde9a6fe2cdac336d3b622bfa53663269304d10c01033c86083847a21ae3d4ba", [
         ("A.txt", 2022990, "4c4b33e272fc95cac6d27ed6d5d12b9a852c8610e91fff59f8f0dbdd5a20df67"),
         ("graph_indicator.txt", 169673,
          "8d4ff1e852a5c28561e9bffb44cf9490bc552b13a3b6156dd12dc7f44e9afc4a"),
-        ("graph_labels.txt", 2226, "c0ef9810c440775252872318d0c8adc385588e14bc4c47a2c34aa96ee3c7cdcd"),
+        ("graph_labels.txt", 2226,
+         "c0ef9810c440775252872318d0c8adc385588e14bc4c47a2c34aa96ee3c7cdcd"),
         ("node_attributes.txt", 478190,
          "54eef829abb37e458a5fbf3a3c581e48e5810e220463c2cd951856b9ceb08f07"),
-        ("node_labels.txt", 86942, "f758e8ad3d6e3c026b50833d75f6f90735b94eb3345e4243707f495ca8afea8d"),
+        ("node_labels.txt", 86942,
+         "f758e8ad3d6e3c026b50833d75f6f90735b94eb3345e4243707f495ca8afea8d"),
     ], "Borgwardt et al., Bioinformatics 2005; Dobson & Doig, J. Mol. Biol. 2003"),
     "nci1": ("NCI1", 800491, "79a2833ca93357b18c32406fa3f6ab7fa3709c121e4bd52b73740dde707622bb", [
         ("A.txt", 3235898, "2c028eda59a5fe96e2265a63d9ac236901bd9a7dc658498be13cd704a703076d"),
         ("graph_indicator.txt", 585267,
          "ffe5acfa754b057d5ce0dc725c5aadb631628161886cc040d38c719635257dc5"),
-        ("graph_labels.txt", 8220, "fae44681e70113f496256ae87eaac33b7836e3a97fe8e023933b84fde6a5c8a2"),
-        ("node_labels.txt", 245932, "dc0a22b6cbff0c939de00373e823977ba32b358f560e4288d7602f7b51407ee2"),
+        ("graph_labels.txt", 8220,
+         "fae44681e70113f496256ae87eaac33b7836e3a97fe8e023933b84fde6a5c8a2"),
+        ("node_labels.txt", 245932,
+         "dc0a22b6cbff0c939de00373e823977ba32b358f560e4288d7602f7b51407ee2"),
     ], "Wale & Karypis, Knowledge and Information Systems 2008"),
     "imdb-binary": ("IMDB-BINARY", 581861,
                     "d4e052793e9e5f91079abf6569ec490f6878e4cf8416305d8746b5636b6d0c3f", [
         ("A.txt", 4596012, "23c8964bab82f81469271186d721131714a265d0ca8c44ae048118da1d0c4092"),
         ("graph_indicator.txt", 76924,
          "415cc3ba25b8c647dcf34d3de034f675ee070616f3b803be939cb26773489f26"),
-        ("graph_labels.txt", 2000, "63a44411fd6342b9c4429828c16e144a2a11ef5244e25bb60f0ffa8b3ee2ffce"),
+        ("graph_labels.txt", 2000,
+         "63a44411fd6342b9c4429828c16e144a2a11ef5244e25bb60f0ffa8b3ee2ffce"),
     ], "Yanardag & Vishwanathan, Deep Graph Kernels, KDD 2015"),
     "imdb-multi": ("IMDB-MULTI", 588310,
                    "292dd877c6d7880608bce6136be5df537a0f82ca6583d77e72d2505818e87a9f", [
         ("A.txt", 4702980, "fb538b23758d78df199272301e57dc74ad5754d6c3d79d5ed0a343193ddf4ec6"),
         ("graph_indicator.txt", 82760,
          "0274532a0e47dad9cdd21c08995c2265e43040a2c2a3b36c62fdb790994571d3"),
-        ("graph_labels.txt", 3000, "613c2357b6b996f6f04b91697a99da87774820f9d08bf22813992f4c7afda855"),
+        ("graph_labels.txt", 3000,
+         "613c2357b6b996f6f04b91697a99da87774820f9d08bf22813992f4c7afda855"),
     ], "Yanardag & Vishwanathan, Deep Graph Kernels, KDD 2015"),
 }
 _TU_CITATION = ("Morris et al. TUDataset: A collection of benchmark datasets for learning with "
@@ -238,7 +247,8 @@ def _tu_spec(name: str) -> DatasetSpec:
 
 _GIN_REPO, _GIN_COMMIT = "yeweiysh/IHGNN", "b17214636dd0a0f83b05849cc6dc9ec2ebd4efbf"
 _GIN = {
-    "collab": ("COLLAB", 4164412, "9ecf84c958ac765b9e0f878f4bd002fec20926e0c3d037cb753ab251f59b41f3"),
+    "collab": ("COLLAB", 4164412,
+               "9ecf84c958ac765b9e0f878f4bd002fec20926e0c3d037cb753ab251f59b41f3"),
     "reddit-binary": ("REDDIT-BINARY", 3288201,
                       "c45536bdd84db7a4913fd6a45ae7616a12a02bf1f444a4effbce903524d62121"),
 }
@@ -369,6 +379,39 @@ def _normalise(name: str) -> str:
   return str(name).strip().lower().replace("_", "-").replace(" ", "-")
 
 
+# ---------------------------------------------------------------------------------------------
+# Text-attributed CiteSeer
+# ---------------------------------------------------------------------------------------------
+
+_TAPE_REPO, _TAPE_COMMIT = "XiaoxinHe/TAPE", "331e61664be928847af439b27de661eb8f182205"
+_GB_REPO, _GB_COMMIT = "shchur/gnn-benchmark", "1e72912a0810cdf27ae54fd589a3b43358a2b161"
+
+
+def _citeseer_tag_spec() -> DatasetSpec:
+  files = (
+      dl.RemoteFile("citeseer_texts.txt", 3319359,
+                    "9070723640766aaa09875ce72397a4325feecac968ed9fb44152820b651f1f17",
+                    url=_gh(_TAPE_REPO, _TAPE_COMMIT, "dataset/CiteSeer-Orig/citeseer_texts.txt")),
+      dl.RemoteFile("citeseer.cites", 137062,
+                    "cd9730630eaaa745058c2cd2cce6b9afb79ca71278a479aebec55f4cf5eb7f30",
+                    url=_gh(_TAPE_REPO, _TAPE_COMMIT, "dataset/CiteSeer-Orig/citeseer.cites")),
+      dl.RemoteFile("citeseer.npz", 1348784,
+                    "280278b21b434c047922e8389518861416fb3ad39389c27865ff0e6bbb0aaab7",
+                    url=_gh(_GB_REPO, _GB_COMMIT, "data/npz/citeseer.npz")),
+  )
+  return DatasetSpec(
+      name="citeseer-tag", folder="citeseer-tag", kind="node", files=files,
+      reader=functools.partial(text.read_citeseer_tag, name="citeseer-tag"),
+      source=(f"https://github.com/{_TAPE_REPO}/tree/{_TAPE_COMMIT}/dataset/CiteSeer-Orig (texts, "
+              f"citations; history only, not HEAD) and https://github.com/{_GB_REPO}/blob/"
+              f"{_GB_COMMIT}/data/npz/citeseer.npz (LINQS CiteSeer with paper ids)"),
+      license="MIT (XiaoxinHe/TAPE; shchur/gnn-benchmark)",
+      citation=("He et al. Harnessing Explanations: LLM-to-LM Interpreter for Enhanced "
+                "Text-Attributed Graph Representation Learning. ICLR 2024; Sen et al. Collective "
+                "Classification in Network Data. AI Magazine 2008."),
+      notes="Text-attributed CiteSeer (raw paper texts).")
+
+
 REGISTRY: Dict[str, DatasetSpec] = {}
 for _n in ("cora", "citeseer", "pubmed"):
   REGISTRY[_n] = _planetoid_spec(_n)
@@ -381,11 +424,13 @@ for _n in _GIN:
 for _n in ("acm", "dblp"):
   REGISTRY[_n] = _heco_spec(_n)
 REGISTRY["yelp"] = _yelp_spec()
+REGISTRY["citeseer-tag"] = _citeseer_tag_spec()
 
 _ALIASES = {_normalise(spec.folder): name for name, spec in REGISTRY.items()}
 _ALIASES.update({"heco-acm": "acm", "heco-dblp": "dblp", "sslrec-yelp": "yelp",
                  "photo": "amazon-photo", "computers": "amazon-computers",
-                 "coauthor-phy": "coauthor-physics"})
+                 "coauthor-phy": "coauthor-physics", "citeseer-text": "citeseer-tag",
+                 "citeseer-tape": "citeseer-tag"})
 
 
 def list_datasets(kind: Optional[str] = None) -> List[str]:

@@ -40,9 +40,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import zipfile
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Tuple, Union
 
-import jraph
 import numpy as np
 
 from jgssl import graph as graph_lib
@@ -283,7 +282,7 @@ def _zip_member(zf: zipfile.ZipFile, suffix: str) -> Optional[str]:
 
 def _parse_tokens(data: bytes, dtype, expected: int) -> Optional[np.ndarray]:
   try:
-    tokens = V._fromstring(data, dtype)
+    tokens = V.parse_numbers(data, dtype)
   except ValueError:
     return None
   return tokens if tokens.shape[0] == expected else None
@@ -300,7 +299,7 @@ def parse_gin_text(data: bytes, where: str):
   if not data.strip():
     V.fail(where, "empty file")
   is_sep = (buf == 32) | (buf == 9) | (buf == 10) | (buf == 13)
-  starts, line_of, _ = V._tokens_per_line(buf, is_sep)
+  starts, line_of, _ = V.token_lines(buf, is_sep)
   del is_sep
   tokens = _parse_tokens(data, np.int64, starts.shape[0])
   if tokens is None:

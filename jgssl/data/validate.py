@@ -20,7 +20,6 @@ Three groups of helpers:
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import pickle
 import struct
@@ -41,15 +40,19 @@ __all__ = [
     "check_integral",
     "check_shape",
     "check_sparse",
+    "fail",
+    "first_bad_token_line",
     "load_array",
     "load_matrix",
     "load_npz_arrays",
     "load_pickle",
+    "load_sparse_npz",
+    "parse_numbers",
     "read_float_table",
     "read_int_table",
     "reading",
-    "load_sparse_npz",
     "require_file",
+    "token_lines",
     "validate_dataset",
 ]
 
@@ -322,8 +325,13 @@ def _table_bytes(path: PathLike, what: str, *, data: Optional[bytes] = None) -> 
   return data
 
 
-def _tokens_per_line(buf: np.ndarray, is_sep: np.ndarray) -> tuple:
-  """Token start offsets and the line each token is on (vectorised, no Python loop)."""
+def token_lines(buf: np.ndarray, is_sep: np.ndarray) -> tuple:
+  """Token start offsets, the line of each token and the newline offsets (vectorised).
+
+  Args:
+    buf: uint8 ``[B]`` view of the text.
+    is_sep: bool ``[B]``, True on separator bytes.
+  """
   prev_sep = np.empty_like(is_sep)
   prev_sep[0] = True
   prev_sep[1:] = is_sep[:-1]
@@ -370,7 +378,7 @@ def _read_table(path, ncols, dtype, *, what, data):
   data = _table_bytes(path, what, data=data)
   buf = np.frombuffer(data, np.uint8)
   is_sep = (buf == 32) | (buf == 9) | (buf == 10) | (buf == 13) | (buf == 44)
-  starts, line_of, newlines = _tokens_per_line(buf, is_sep)
+  starts, line_of, newlines = token_lines(buf, is_sep)
   num_lines = newlines.size + 1
   counts = np.bincount(line_of, minlength=num_lines)
   nonempty = counts > 0
@@ -384,7 +392,7 @@ def _read_table(path, ncols, dtype, *, what, data):
   parse_dtype = np.float64 if dtype == np.float64 else np.int64
   kind = "number" if dtype == np.float64 else "integer"
   try:
-    values = _fromstring(text, parse_dtype)
+    values = parse_numbers(text, parse_dtype)
   except ValueError:
     values = None
   if values is None or values.size != starts.size:
@@ -412,7 +420,8 @@ def first_bad_token_line(text: bytes, dtype) -> int:
   return 0
 
 
-def _fromstring(text: bytes, dtype) -> np.ndarray:
+def parse_numbers(text: bytes, dtype) -> np.ndarray:
+  """All whitespace-separated numbers of ``text`` (numpy's C parser; stops at a bad token)."""
   import warnings
   with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)

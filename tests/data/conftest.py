@@ -13,7 +13,7 @@ import pytest
 
 @pytest.fixture
 def copy_raw(data_root, tmp_path):
-  """``copy_raw(folder, root=None) -> raw_dir``: copies ``<data_root>/<folder>/raw`` below a tmp root.
+  """``copy_raw(folder, root=None) -> raw_dir``: a writable copy of ``<data_root>/<folder>/raw``.
 
   The copy lives at ``<root>/<folder>/raw`` (``root`` defaults to ``tmp_path / 'root'``) so it
   can be read by the readers directly or through ``jgssl.data.load(..., root=root)``.

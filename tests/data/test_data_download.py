@@ -1,11 +1,9 @@
 """Download / cache path, exercised for real against a local HTTP server (never the internet)."""
 
-import os
 import pathlib
 import shutil
 import zipfile
 
-import numpy as np
 import pytest
 
 import jgssl.data as jdata
@@ -171,4 +169,4 @@ def test_registry_sizes_and_checksums_match_the_files(data_root):
       assert path.stat().st_size == f.size, path
       assert dl.sha256_file(path) == f.sha256, path
       checked += 1
-  assert checked == 90  # all registered files but ind.pubmed.allx
+  assert checked == 93  # all registered files but ind.pubmed.allx

@@ -235,3 +235,32 @@ def test_yelp_pairs_equal_the_pickled_matrices(data_root):
     assert (rebuilt != (m > 0)).nnz == 0
     key = pairs[0] * ds.num_items + pairs[1]
     assert np.all(np.diff(key) > 0)  # sorted by (user, item), no repeats
+
+
+# --------------------------------------------------------------------------------------------
+# Text-attributed CiteSeer
+# --------------------------------------------------------------------------------------------
+
+
+def test_citeseer_tag_against_raw_files(data_root):
+  ds = _load("citeseer-tag", data_root)
+  raw = data_root / "citeseer-tag" / "raw"
+  lines = (raw / "citeseer_texts.txt").read_text(encoding="utf-8").split("\n")
+  ids = [l.strip() for l in lines[0::3]]
+  with np.load(raw / "citeseer.npz") as z:
+    attr = sp.csr_matrix((z["attr_data"], z["attr_indices"], z["attr_indptr"]),
+                         shape=tuple(z["attr_shape"]))
+    names = z["node_names"].tolist()
+  for k in (0, 1, 1000, 3185):
+    np.testing.assert_array_equal(ds.graph.nodes["x"][k], attr[names.index(ids[k])].toarray()[0])
+    assert ds.texts[k] == lines[3 * k + 1].strip()
+  node = {p: k for k, p in enumerate(ids)}
+  expected = set()
+  for line in (raw / "citeseer.cites").read_text().splitlines():
+    a, b = line.split()
+    if a in node and b in node and a != b:
+      expected |= {(node[a], node[b]), (node[b], node[a])}
+  assert _edge_set(ds.graph) == expected
+  # Same class ids as Planetoid CiteSeer: the text-file names map onto its order.
+  names_of = ("AI", "ML", "IR", "DB", "Agents", "HCI")
+  assert [names_of[c] for c in ds.labels[:5]] == [l.strip() for l in lines[2:15:3]]

@@ -5,12 +5,11 @@ import re
 import pytest
 
 import jgssl.data as jdata
-from jgssl.data import registry
 
 EXPECTED_NAMES = [
     "cora", "citeseer", "pubmed", "amazon-computers", "amazon-photo", "coauthor-cs",
     "coauthor-physics", "mutag", "proteins", "nci1", "imdb-binary", "imdb-multi", "collab",
-    "reddit-binary", "acm", "dblp", "yelp",
+    "reddit-binary", "acm", "dblp", "yelp", "citeseer-tag",
 ]
 
 
@@ -97,7 +96,7 @@ def test_registry_matches_manifest(data_root):
       assert table[f.name] == (f.size, f.sha256), (name, f.name)
     # Every MANIFEST file is used, except documentation and unused extras.
     unused = set(table) - {f.name for f in spec.files}
-    assert unused <= {"README.txt", "MUTAG_edge_labels.txt"}, (name, unused)
+    assert unused <= {"README.txt", "README", "MUTAG_edge_labels.txt"}, (name, unused)
   # The TU zips' sha256 as quoted in the TU section.
   for name in ("mutag", "proteins", "nci1", "imdb-binary", "imdb-multi"):
     archive = jdata.get_spec(name).files[0].archive

@@ -194,6 +194,19 @@ def test_yelp_statistics(data_root):
   assert int(g.n_node[0]) == 42712 + 26822 and int(g.n_edge[0]) == 2 * 182357
 
 
+def test_citeseer_tag_statistics(data_root):
+  ds = _load("citeseer-tag", data_root)
+  assert (ds.num_nodes, ds.num_edges, ds.num_features, ds.num_classes) == (3186, 2 * 4225, 3703, 6)
+  # MANIFEST section 7 per-class text counts, in Planetoid order AI, ML, IR, DB, Agents, HCI.
+  assert np.bincount(ds.labels).tolist() == [239, 569, 641, 685, 562, 490]
+  assert int(np.sum(np.bincount(ds.graph.receivers, minlength=3186) == 0)) == 86  # isolated
+  assert len(ds.texts) == 3186 and all(t == t.strip() and t for t in ds.texts)
+  assert ds.texts[0].startswith("Argument in Multi-Agent Systems")
+  assert ds.splits is None
+  _check_graph_invariants(ds.graph)
+
+
 def test_every_registered_dataset_is_covered():
-  covered = set(NODE) | set(GRAPH) | {"pubmed", "reddit-binary", "collab", "acm", "dblp", "yelp"}
+  covered = set(NODE) | set(GRAPH) | {"pubmed", "reddit-binary", "collab", "acm", "dblp", "yelp",
+                                      "citeseer-tag"}
   assert covered == set(jdata.list_datasets())

@@ -15,8 +15,7 @@ import scipy.sparse as sp
 
 import jgssl.data as jdata
 from jgssl.data import DatasetError
-from jgssl.data import heco, interactions, planetoid, tu
-from jgssl.data import gnn_benchmark
+from jgssl.data import gnn_benchmark, heco, interactions, planetoid, tu
 from jgssl.data.validate import load_pickle
 
 
@@ -500,3 +499,29 @@ def test_verify_detects_same_size_corruption(copy_raw):
   with pytest.raises(DatasetError, match=r"MUTAG_node_labels\.txt: .*checksum mismatch: expected "
                                          r"sha256 678f4299\w+, got [0-9a-f]{64}"):
     jdata.load("mutag", root=root, download=False, verify=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Text-attributed CiteSeer
+# --------------------------------------------------------------------------------------------
+
+
+def test_citeseer_tag_truncated_texts(copy_raw):
+  from jgssl.data import text
+  raw = copy_raw("citeseer-tag")
+  lines = (raw / "citeseer_texts.txt").read_text(encoding="utf-8").split("\n")
+  (raw / "citeseer_texts.txt").write_text("\n".join(lines[:-1]), encoding="utf-8")
+  with pytest.raises(DatasetError, match=r"citeseer_texts\.txt: 9557 lines is not a multiple of "
+                                         r"3 .*truncated\?"):
+    text.read_citeseer_tag(raw)
+
+
+def test_citeseer_tag_class_disagrees_with_npz(copy_raw):
+  from jgssl.data import text
+  raw = copy_raw("citeseer-tag")
+  lines = (raw / "citeseer_texts.txt").read_text(encoding="utf-8").split("\n")
+  lines[2] = "ML" if lines[2].strip() != "ML" else "DB"
+  (raw / "citeseer_texts.txt").write_text("\n".join(lines), encoding="utf-8")
+  with pytest.raises(DatasetError, match=r"citeseer_texts\.txt: class of 1 paper\(s\) disagrees "
+                                         r"with citeseer\.npz, e\.g\. 'norman00argument'"):
+    text.read_citeseer_tag(raw)
