@@ -1,0 +1,114 @@
+"""Mini-batches of many small graphs padded to one fixed budget (graph-level datasets)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Iterator, Optional, Sequence
+
+import jax
+import jraph
+import numpy as np
+
+from jgssl import graph as graph_lib
+from jgssl.train.parallel import stack_graphs
+
+__all__ = ["GraphLoader", "batch_budget"]
+
+
+def batch_budget(n_node: Sequence[int], n_edge: Sequence[int], *, batch_size: int,
+                 multiple: int = 1) -> graph_lib.PaddingBudget:
+  """The smallest budget any ``batch_size`` graphs of a dataset fit in.
+
+  Sums the ``batch_size`` largest node counts and, separately, the largest edge counts, plus one
+  padding node and one padding graph, so every batch of the dataset pads to the same shapes and
+  the step compiles once.
+
+  Args:
+    n_node, n_edge: per-graph node and edge counts.
+    batch_size: graphs per batch.
+    multiple: round node and edge budgets up to a multiple of this.
+  """
+  if batch_size < 1:
+    raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+  n_node = np.sort(np.asarray(n_node))[::-1]
+  n_edge = np.sort(np.asarray(n_edge))[::-1]
+  nodes = int(n_node[:batch_size].sum()) + 1
+  edges = max(int(n_edge[:batch_size].sum()), 1)
+  up = lambda v: int(-(-v // multiple) * multiple)
+  return graph_lib.PaddingBudget(n_node=up(nodes), n_edge=up(edges), n_graph=batch_size + 1)
+
+
+@dataclasses.dataclass
+class GraphLoader:
+  """Shuffled, padded mini-batches over a batched :class:`jraph.GraphsTuple` of many graphs.
+
+  Epoch ``e`` shuffles with ``numpy.random.default_rng([seed, e])``, so the batch order of an
+  epoch does not depend on what ran before (a resumed run sees the same batches). Every batch is
+  padded to :attr:`budget`; with ``replicas > 1`` each step yields that many batches stacked on a
+  leading axis (for :func:`jgssl.train.make_train_step` with ``strategy='data'``).
+
+  Attributes:
+    graphs: all graphs batched into one unpadded GraphsTuple (``GraphDataset.graphs``).
+    batch_size: graphs per padded batch.
+    seed: shuffling seed.
+    replicas: batches per step (0 means yield single batches without a leading axis); needs
+      ``drop_last``.
+    shuffle: shuffle every epoch.
+    drop_last: drop the graphs that do not fill a whole step.
+    budget: the padding budget (computed from the dataset when ``None``).
+  """
+  graphs: jraph.GraphsTuple
+  batch_size: int
+  seed: int = 0
+  replicas: int = 0
+  shuffle: bool = True
+  drop_last: bool = True
+  budget: Optional[graph_lib.PaddingBudget] = None
+
+  def __post_init__(self):
+    if self.batch_size < 1:
+      raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+    if self.replicas < 0:
+      raise ValueError(f"replicas must be >= 0, got {self.replicas}")
+    # jraph.unbatch_np shifts senders / receivers of its input in place (np.split views):
+    # give it a copy so the caller's dataset stays intact.
+    self._graphs = jraph.unbatch_np(jax.tree_util.tree_map(np.array, self.graphs))
+    if self.budget is None:
+      self.budget = batch_budget(self.graphs.n_node, self.graphs.n_edge,
+                                 batch_size=self.batch_size)
+    if self.replicas and not self.drop_last:
+      raise ValueError("replicas > 0 needs drop_last=True: every replica must get a full batch "
+                       "so the replica mean weights all graphs alike")
+    per_step = self.batch_size * max(self.replicas, 1)
+    if self.drop_last and len(self._graphs) < per_step:
+      raise ValueError(f"{len(self._graphs)} graphs cannot fill one step of {per_step} "
+                       f"(batch_size x replicas); lower batch_size or set drop_last=False")
+
+  @property
+  def num_graphs(self) -> int:
+    return len(self._graphs)
+
+  def steps_per_epoch(self) -> int:
+    per_step = self.batch_size * max(self.replicas, 1)
+    full, rest = divmod(self.num_graphs, per_step)
+    return full + (0 if self.drop_last or not rest else 1)
+
+  def order(self, epoch: int) -> np.ndarray:
+    """The graph order of ``epoch`` (a permutation of ``range(num_graphs)``)."""
+    if not self.shuffle:
+      return np.arange(self.num_graphs)
+    return np.random.default_rng([self.seed, epoch]).permutation(self.num_graphs)
+
+  def epoch(self, epoch: int) -> Iterator[jraph.GraphsTuple]:
+    """Yields the padded batches (or stacks of ``replicas`` batches) of ``epoch``."""
+    order = self.order(epoch)
+    per_step = self.batch_size * max(self.replicas, 1)
+    for s in range(self.steps_per_epoch()):
+      idx = order[s * per_step:(s + 1) * per_step]
+      chunks = [idx[i:i + self.batch_size] for i in range(0, per_step, self.batch_size)]
+      batches = [graph_lib.pad_graph(graph_lib.batch([self._graphs[i] for i in chunk]),
+                                     self.budget) for chunk in chunks if len(chunk)]
+      yield stack_graphs(batches) if self.replicas else batches[0]
+
+  __call__ = epoch
+

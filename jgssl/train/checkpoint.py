@@ -1,0 +1,164 @@
+"""Orbax checkpoints of a :class:`TrainState`, with fallback past damaged checkpoints."""
+
+from __future__ import annotations
+
+import logging
+import os
+import pathlib
+import shutil
+import time
+from typing import Any, List, Optional, Tuple
+
+import jax
+import orbax.checkpoint as ocp
+
+from jgssl.train.step import tree_all_finite
+
+__all__ = ["Checkpointer", "NonFiniteError"]
+
+log = logging.getLogger(__name__)
+
+
+class NonFiniteError(RuntimeError):
+  """Training produced a non-finite loss or parameters.
+
+  Attributes:
+    epoch: the epoch (1-based) in which it happened.
+    step: the optimizer step (1-based, counted over the whole run).
+    value: the offending loss value.
+    last_checkpoint: epoch of the newest checkpoint kept on disk, or ``None``.
+  """
+
+  def __init__(self, message: str, *, epoch: int, step: int, value: float,
+               last_checkpoint: Optional[int] = None):
+    super().__init__(message)
+    self.epoch, self.step, self.value, self.last_checkpoint = epoch, step, value, last_checkpoint
+
+
+class Checkpointer:
+  """An Orbax :class:`~orbax.checkpoint.CheckpointManager` keyed by epoch.
+
+  Saves with ``StandardSave`` and restores with ``StandardRestore`` against the structure (and
+  shardings) of a template state. :meth:`restore_latest` walks the steps newest first: a step
+  that fails to restore (Orbax raises ``ValueError`` — sometimes with a misleading message such
+  as "Must provide args of type Composite" for an empty step folder — or ``KeyError`` /
+  ``OSError`` / a JSON error) or restores non-finite values is logged with the reason, moved
+  aside to ``<directory>.damaged/<step>`` so later saves can reuse the step number, and the next
+  older one is tried.
+
+  Args:
+    directory: checkpoint folder (created on first save).
+    max_to_keep: newest checkpoints kept (older ones are deleted by Orbax).
+    async_save: write in a background thread (``close`` waits for it).
+  """
+
+  def __init__(self, directory, *, max_to_keep: Optional[int] = 3, async_save: bool = False):
+    self.directory = pathlib.Path(directory).absolute()
+    self.max_to_keep = max_to_keep
+    self.async_save = async_save
+    self.skipped: List[Tuple[int, str]] = []
+    self._manager = None
+
+  # -- manager -----------------------------------------------------------------------------------
+  def _mgr(self) -> ocp.CheckpointManager:
+    if self._manager is None:
+      options = ocp.CheckpointManagerOptions(
+          max_to_keep=self.max_to_keep, create=True, cleanup_tmp_directories=True,
+          enable_async_checkpointing=self.async_save)
+      # Declaring the item handler keeps Orbax in single-item mode even when the newest step
+      # folder is empty (otherwise every restore fails with the Composite message).
+      self._manager = ocp.CheckpointManager(
+          self.directory, item_handlers=ocp.StandardCheckpointHandler(), options=options)
+    return self._manager
+
+  def _reset(self):
+    if self._manager is not None:
+      self._manager.wait_until_finished()
+      self._manager.close()
+    self._manager = None
+
+  def all_steps(self) -> List[int]:
+    """Checkpointed epochs, oldest first (damaged ones included until a restore skips them)."""
+    if not self.directory.exists():
+      return []
+    return sorted(self._mgr().all_steps())
+
+  def latest_step(self) -> Optional[int]:
+    steps = self.all_steps()
+    return steps[-1] if steps else None
+
+  # -- save / restore ------------------------------------------------------------------------------
+  def save(self, step: int, state) -> None:
+    """Saves ``state`` as ``step`` (an epoch number).
+
+    Raises:
+      NonFiniteError: when a parameter or optimizer value is not finite (nothing is written).
+    """
+    if not bool(tree_all_finite((state.params, state.opt_state, state.model_state))):
+      raise NonFiniteError(f"refusing to checkpoint epoch {step}: the state holds non-finite "
+                           f"values", epoch=step, step=int(state.step), value=float("nan"),
+                           last_checkpoint=self.latest_step())
+    mgr = self._mgr()
+    if step in mgr.all_steps():
+      mgr.delete(step)
+    mgr.save(step, args=ocp.args.StandardSave(state), force=True)
+    if not self.async_save:
+      mgr.wait_until_finished()
+
+  def restore(self, step: int, template) -> Any:
+    """Restores ``step`` into the structure, dtypes and shardings of ``template``."""
+    abstract = jax.tree_util.tree_map(ocp.utils.to_shape_dtype_struct, template)
+    return self._mgr().restore(step, args=ocp.args.StandardRestore(abstract))
+
+  def restore_latest(self, template) -> Tuple[Any, Optional[int]]:
+    """The newest checkpoint that restores cleanly: ``(state, step)``, or ``(template, None)``.
+
+    Damaged steps are logged (``logging.WARNING`` on ``jgssl.train.checkpoint``), recorded in
+    :attr:`skipped` as ``(step, reason)`` and moved to ``<directory>.damaged/``.
+    """
+    for step in reversed(self.all_steps()):
+      try:
+        state = self.restore(step, template)
+        if not bool(tree_all_finite((state.params, state.opt_state, state.model_state))):
+          raise ValueError("restored values are not finite")
+      except Exception as e:  # Orbax raises ValueError, KeyError, OSError, JSONDecodeError, ...
+        reason = f"{type(e).__name__}: {_first_line(e)}"
+        self.skipped.append((step, reason))
+        moved = self._quarantine(step)
+        log.warning("checkpoint of epoch %d in %s is damaged and was skipped (%s); moved to %s",
+                    step, self.directory, reason, moved)
+        continue
+      if self.skipped:
+        log.warning("resuming from checkpoint of epoch %d after skipping %s", step,
+                    ", ".join(str(s) for s, _ in self.skipped))
+      return state, step
+    return template, None
+
+  def _quarantine(self, step: int) -> pathlib.Path:
+    self._reset()
+    src = self.directory / str(step)
+    dst_root = self.directory.parent / (self.directory.name + ".damaged")
+    dst_root.mkdir(parents=True, exist_ok=True)
+    dst = dst_root / f"{step}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    if src.exists():
+      shutil.move(str(src), str(dst))
+    return dst
+
+  def wait(self) -> None:
+    if self._manager is not None:
+      self._manager.wait_until_finished()
+
+  def close(self) -> None:
+    self._reset()
+
+  def __enter__(self):
+    return self
+
+  def __exit__(self, *exc):
+    self.close()
+
+
+def _first_line(e: BaseException) -> str:
+  text = str(e).strip().splitlines()
+  line = text[0] if text else repr(e)
+  return line if len(line) <= 300 else line[:297] + "..."
