@@ -137,23 +137,22 @@ def add_edges(key: jax.Array, graph: jraph.GraphsTuple, *, rate: float,
   pair = jnp.clip(pair, 0, n_edges - 1)
 
   # Draw one candidate edge per possible slot: graph ~ present edges, then two distinct nodes.
-  # One threefry call for the three draws; integers in [0, n) as floor(u * n) (float32 bias is
-  # below 2**-23 relative, irrelevant at graph sizes that fit a device).
-  u_graph, u_a, u_b = jax.random.uniform(key, (3, n_edges))
+  k_graph, k_a, k_b = jax.random.split(key, 3)
 
-  def below(u, n):
-    return jnp.minimum(jnp.floor(u * n).astype(jnp.int32), jnp.maximum(n - 1, 0))
+  def below(k, n):
+    """Uniform int32 in [0, n) per slot (0 where n <= 0)."""
+    return jax.random.randint(k, (n_edges,), 0, jnp.maximum(n, 1))
 
   # The graph of a present edge is the graph of its receiver (present edges of real graphs
   # connect nodes of their own graph).
   edges_per_graph = _util.segment_count(present, node_gid[graph.receivers], n_graph)
   cum = jnp.cumsum(edges_per_graph)
-  t = below(u_graph, num_present)
+  t = below(k_graph, num_present)
   g = jnp.clip(jnp.searchsorted(cum, t, side="right"), 0, n_graph - 1)
   nodes_per_graph = _util.segment_count(eligible, node_gid, n_graph)
   count = nodes_per_graph[g]
-  a = below(u_a, count)
-  b = below(u_b, count - 1)
+  a = below(k_a, count)
+  b = below(k_b, count - 1)
   b = jnp.where(b >= a, b + 1, b)                               # distinct from a
   order = _util.index_order(graph, eligible)
   start = _util.node_offsets(graph)[g]

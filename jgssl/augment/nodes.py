@@ -73,10 +73,11 @@ def sample_subgraph(key: jax.Array, graph: jraph.GraphsTuple, *, rate: float,
   here for every graph of the batch at once, in a :func:`jax.lax.while_loop` that stops when all
   graphs reached their targets (so it compiles once; under ``vmap`` it runs until the slowest
   key is done). Each step adds ``nodes_per_step`` frontier nodes per graph (fewer near the
-  target; a new start is always a single node). When the frontier is empty before the target is reached (the start's connected
-  component is exhausted), the expansion continues from a new uniformly random unvisited node,
-  so the kept count is always exact. (GraphCL instead stops early; its frontier is also never
-  updated past the start node's neighbours, because ``set.union`` is not in place.)
+  target; a new start is always a single node). When the frontier is empty before the target is
+  reached (the start's connected component is exhausted), the expansion continues from a new
+  uniformly random unvisited node, so the kept count is always exact. (GraphCL instead stops
+  early; its frontier is also never updated past the start node's neighbours, because
+  ``set.union`` is not in place.)
 
   ``rate`` is the fraction of nodes *removed*, as for every augmentation here: GraphCL's "keep
   20%" is ``rate=0.8``. Cost: ``ceil(max_g kept_g / nodes_per_step)`` steps of ``O(N + E)`` (plus

@@ -2,7 +2,6 @@
 
 import chex
 import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -96,3 +95,12 @@ def test_factories_are_keyword_only_and_hashable():
     A.DropEdges(0.2)
   assert A.DropEdges(rate=0.2) == A.DropEdges(rate=0.2)
   assert len({A.DropEdges(rate=0.2), A.DropEdges(rate=0.2), A.DropNodes(rate=0.2)}) == 2
+
+
+def test_legacy_uint32_keys_work(aug, graph):
+  pipeline = A.compose(A.DropEdges(rate=0.3, undirected=True), A.SampleSubgraph(rate=0.5),
+                       A.ShuffleFeatures())
+  key = jax.random.PRNGKey(0)                 # raw uint32[2] key
+  out = jax.jit(pipeline)(key, graph)
+  aug.check(graph, out)
+  aug.equal(out, jax.jit(pipeline)(jax.random.PRNGKey(0), graph))

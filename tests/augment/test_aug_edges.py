@@ -1,7 +1,6 @@
 """Tests for jgssl.augment.edges: drop_edges (directed / undirected) and add_edges."""
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -106,6 +105,12 @@ def test_add_edges_contract_and_count(aug, graph, added):
     np.testing.assert_array_equal(out.edges["weight"][new], 1.0)
     # Existing edges are all kept.
     assert np.all(out.edges["mask"][np.asarray(graph.edges["mask"])])
+
+
+def test_add_edges_same_and_different_keys(aug, added):
+  aug.equal(aug.unbatch(added, 0), aug.unbatch(added, 1))
+  senders = np.asarray(added.senders)
+  assert len({row.tobytes() for row in senders[1:]}) == 63
 
 
 def test_add_edges_spread_over_graphs_by_edge_count(aug, graph, added):

@@ -1,7 +1,6 @@
 """Tests for jgssl.augment.features: column / row masking, dropout, shuffling."""
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
 
