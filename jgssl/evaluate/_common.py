@@ -134,10 +134,12 @@ def check_embeddings(x, name: str = "embeddings", *, ndim: int = 2) -> np.ndarra
 
 
 def check_labels(labels, num_rows: int, *, name: str = "labels",
-                 num_classes: Optional[int] = None) -> Tuple[np.ndarray, int]:
+                 num_classes: Optional[int] = None,
+                 allow_unlabelled: bool = False) -> Tuple[np.ndarray, int]:
   """int64 ``[num_rows]`` labels in ``[0, num_classes)`` and the class count.
 
-  ``num_classes`` defaults to ``max(labels) + 1``.
+  ``num_classes`` defaults to ``max(labels) + 1``. With ``allow_unlabelled``, ``-1`` marks an
+  unlabelled row (the caller checks that no evaluated row is unlabelled).
   """
   arr = np.asarray(labels)
   if arr.ndim != 1:
@@ -149,7 +151,9 @@ def check_labels(labels, num_rows: int, *, name: str = "labels",
         np.mod(arr, 1) != 0):
       raise ValueError(f"{name} must hold integer class ids, got dtype {arr.dtype}")
   arr = arr.astype(np.int64)
-  if arr.size and arr.min() < 0:
+  if allow_unlabelled and arr.size and arr.min() < -1:
+    raise ValueError(f"{name} has id {int(arr.min())}; only -1 may mark an unlabelled row")
+  if not allow_unlabelled and arr.size and arr.min() < 0:
     raise ValueError(f"{name} has a negative class id {int(arr.min())}; drop unlabelled rows "
                      "(label -1) before evaluating")
   inferred = int(arr.max()) + 1 if arr.size else 0

@@ -258,8 +258,8 @@ def linear_probe(key, embeddings, labels, splits, *, epochs: int, lr: float = 0.
   Args:
     key: ``jax.random`` key; split into one key per (split, restart).
     embeddings: float ``[N, d]`` frozen embeddings (numpy or jax).
-    labels: int ``[N]`` class ids in ``[0, C)``; rows outside the splits may hold any class id
-      >= 0 (drop or relabel unlabelled ``-1`` rows first).
+    labels: int ``[N]`` class ids in ``[0, C)``; ``-1`` (unlabelled) is allowed on rows that no
+      split uses.
     splits: one mapping ``{'train': idx, 'val': idx, 'test': idx}`` of index arrays (or boolean
       ``[N]`` masks), or a sequence of them. ``'val'`` may be missing or empty: then only the
       last-epoch accuracy is reported.
@@ -289,7 +289,8 @@ def linear_probe(key, embeddings, labels, splits, *, epochs: int, lr: float = 0.
   """
   x = _common.check_embeddings(embeddings)
   n = x.shape[0]
-  y, num_classes = _common.check_labels(labels, n, num_classes=num_classes)
+  y, num_classes = _common.check_labels(labels, n, num_classes=num_classes,
+                                        allow_unlabelled=True)
   if isinstance(splits, Mapping):
     splits = [splits]
   splits = list(splits)
@@ -308,6 +309,9 @@ def linear_probe(key, embeddings, labels, splits, *, epochs: int, lr: float = 0.
                              allow_empty=True)
     if np.intersect1d(tr, te).size:
       raise ValueError(f"split {s}: train and test share {np.intersect1d(tr, te).size} rows")
+    for part, idx in (("train", tr), ("val", va), ("test", te)):
+      if np.any(y[idx] < 0):
+        raise ValueError(f"split {s}: {part} row {int(idx[y[idx] < 0][0])} is unlabelled (-1)")
     parts["train"].append(tr)
     parts["val"].append(va)
     parts["test"].append(te)

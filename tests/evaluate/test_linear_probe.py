@@ -210,8 +210,12 @@ def test_rejects_bad_inputs(rng):
     ev.lp_public_dgi(key, x, y, {"train": [], "test": [1, 2]}, restarts=1, epochs=2)
   with pytest.raises(ValueError, match="class id"):
     ev.linear_probe(key, x, y, split, epochs=2, num_classes=2)
-  with pytest.raises(ValueError, match="negative"):
+  with pytest.raises(ValueError, match="unlabelled"):
     ev.linear_probe(key, x, np.where(np.arange(len(y)) == 3, -1, y), split, epochs=2)
+  # -1 on a row that no split uses is fine (e.g. nodes without a label).
+  far = {"train": np.arange(30), "test": np.arange(60, len(y) - 1)}
+  res = ev.linear_probe(key, x, np.where(np.arange(len(y)) == len(y) - 1, -1, y), far, epochs=2)
+  assert 0.0 <= res.value <= 1.0
   with pytest.raises(ValueError, match="share"):
     ev.linear_probe(key, x, y, {"train": [0, 1], "test": [1, 2]}, epochs=2)
   with pytest.raises(ValueError, match="jax.random key"):
