@@ -36,10 +36,12 @@ How the papers' encoders are written with these options (see REFERENCES.md §3):
 
 * DGI: ``GCN(features=(512,), activation='prelu')``.
 * GRACE (Cora): ``GCN(features=(256, 128), activation='relu')`` (first layer 2× wide).
-* BGRL: ``GCN(features=(512, 256), norm='batch', activation='prelu', bn_momentum=0.01)``
-  (BatchNorm + PReLU after every layer; BGRL's ``batchnorm_mm`` 0.99 is PyTorch momentum 0.01).
+* BGRL: ``GCN(features=(512, 256), norm='batch', activation='prelu', bn_momentum=0.99)``
+  (BatchNorm + PReLU after every layer). BGRL passes ``batchnorm_mm=0.99`` straight to PyG's /
+  PyTorch's ``BatchNorm(momentum=...)``, so its running averages weight the *new* batch by 0.99;
+  ``bn_momentum=0.99`` reproduces that literally (0.01 would be the TF / BYOL reading).
 * G-BT: ``GCN(features=(2d, d), norm='batch', activation='prelu', bn_momentum=0.01,
-  last_norm=False, last_activation=False)``.
+  last_norm=False, last_activation=False)`` (PyTorch ``momentum=0.01``).
 * GraphMAE (Cora): ``GAT(features=(512, 512), heads=4, activation='prelu', dropout=0.2,
   attn_dropout=0.1)``; PPI adds ``residual=True, norm='layer'``; the decoder is
   :class:`jgssl.models.FeatureDecoder`.
@@ -219,7 +221,8 @@ class GATConv(nn.Module, kw_only=True):
     num_nodes = h.shape[0]
     heads = self.heads
     per_head = _per_head_width(self.features, heads, self.concat)
-    hw = Linear(features=heads * per_head, use_bias=False, weight_init="glorot_relu", name="linear")(h)
+    hw = Linear(features=heads * per_head, use_bias=False, weight_init="glorot_relu",
+                name="linear")(h)
     hw = hw.reshape(num_nodes, heads, per_head)
     a_init = _gat_attention_init(heads, per_head)
     a_src = self.param("att_src", a_init, (heads, per_head), jnp.float32)
@@ -265,9 +268,9 @@ class GINConv(nn.Module, kw_only=True):
 
   Sum aggregation over present in-edges, messages scaled by ``edges['weight']``. The MLP is
   ``mlp_layers`` PyTorch-initialised linear maps with ``mlp_norm`` then ``activation`` between
-  them (not after the last one): InfoGraph / GraphCL use ``Linear-ReLU-Linear`` (``mlp_norm='none'``),
-  the GIN paper and GraphMAE ``Linear-BN-act-Linear`` (``mlp_norm='batch'``, statistics over present
-  nodes).
+  them (not after the last one): InfoGraph / GraphCL use ``Linear-ReLU-Linear``
+  (``mlp_norm='none'``), the GIN paper and GraphMAE ``Linear-BN-act-Linear``
+  (``mlp_norm='batch'``, statistics over present nodes).
 
   Attributes:
     features: output width.
@@ -305,7 +308,8 @@ class GINConv(nn.Module, kw_only=True):
     hidden = self.hidden_features or self.features
     for l in range(self.mlp_layers):
       last = l == self.mlp_layers - 1
-      z = Linear(features=self.features if last else hidden, weight_init="torch", name=f"mlp_{l}")(z)
+      z = Linear(features=self.features if last else hidden, weight_init="torch",
+                 name=f"mlp_{l}")(z)
       if not last:
         z = Norm(kind=self.mlp_norm, momentum=self.bn_momentum, name=f"mlp_norm_{l}")(
             z, present, training=training)
@@ -352,7 +356,8 @@ class _NodeLinear(nn.Module, kw_only=True):
   @nn.compact
   def __call__(self, graph: jraph.GraphsTuple, h: Array, *, training: bool = False) -> Array:
     del graph, training
-    return Linear(features=self.features, use_bias=self.use_bias, weight_init="torch", name="linear")(h)
+    return Linear(features=self.features, use_bias=self.use_bias, weight_init="torch",
+                  name="linear")(h)
 
 
 # ---------------------------------------------------------------------------------------------

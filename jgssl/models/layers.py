@@ -43,7 +43,7 @@ ActivationLike = Union[str, Callable[[jnp.ndarray], jnp.ndarray]]
 
 
 def masked_rows(x: jnp.ndarray, mask: Optional[jnp.ndarray]) -> jnp.ndarray:
-  """Returns ``x`` with rows where ``mask`` (bool ``[N]``) is False set to 0; ``mask=None`` keeps x."""
+  """``x`` with rows where ``mask`` (bool ``[N]``) is False set to 0; ``mask=None`` keeps ``x``."""
   if mask is None:
     return x
   return jnp.where(mask.reshape(mask.shape + (1,) * (x.ndim - 1)), x, jnp.zeros_like(x))

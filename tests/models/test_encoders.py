@@ -471,13 +471,13 @@ def test_gat_and_gin_option_checks(tools, rng):
      {"conv_0/linear/kernel": (5, 512), "act_0/prelu/slope": ()}),
     # GRACE Cora: 2-layer GCN, first layer 2x wide, activation after both
     (lambda: models.GCN(features=(256, 128)), {"conv_1/linear/kernel": (256, 128)}),
-    # BGRL: GCN + BatchNorm + PReLU after every layer
+    # BGRL: GCN + BatchNorm (PyTorch momentum 0.99, as BGRL passes it) + PReLU after every layer
     (lambda: models.GCN(features=(512, 256), norm="batch", activation="prelu",
-                        bn_momentum=0.01),
+                        bn_momentum=0.99),
      {"norm_1/bn/scale": (256,), "act_1/prelu/slope": ()}),
-    # G-BT: BN + PReLU after layer 1 only
-    (lambda: models.GCN(features=(16, 8), norm="batch", activation="prelu", last_norm=False,
-                        last_activation=False),
+    # G-BT: BN (momentum 0.01) + PReLU after layer 1 only
+    (lambda: models.GCN(features=(16, 8), norm="batch", activation="prelu", bn_momentum=0.01,
+                        last_norm=False, last_activation=False),
      {"norm_0/bn/scale": (16,), "!norm_1": None, "!act_1": None}),
     # GraphMAE Cora: GAT 2 layers, hidden 512 total, 4 heads, PReLU, in_drop .2, attn_drop .1
     (lambda: models.GAT(features=(512, 512), heads=4, activation="prelu", dropout=0.2,
