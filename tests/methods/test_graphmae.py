@@ -1,5 +1,6 @@
 """GraphMAE: node level on a contextual SBM, graph level on MUTAG, 8 devices == 1 device."""
 
+import importlib.util
 import json
 import os
 import pathlib
@@ -139,3 +140,31 @@ def test_data_parallel_on_8_devices_matches_one_device(data_root):
   assert out["devices"] == 8 and out["steps"] == 5
   assert out["loss_last"] < out["loss_first"]  # it trained
   assert out["loss_diff"] < 1e-5 and out["param_diff"] < 1e-5
+
+
+CONFIGS = pathlib.Path(__file__).resolve().parents[2] / "experiments" / "configs"
+
+
+@pytest.mark.parametrize("name", ["graphmae", "graphcl", "infograph", "gae", "vgae"])
+def test_every_config_variant_builds_its_method(name):
+  """Each variant loads locked, names its method and builds it; unknown keys are refused."""
+  from experiments import common
+  from jgssl.methods.gae import GAE
+  from jgssl.methods.graphcl import GraphCL
+  from jgssl.methods.infograph import InfoGraph
+  cls = {"graphmae": GraphMAE, "graphcl": GraphCL, "infograph": InfoGraph, "gae": GAE,
+         "vgae": GAE}[name]
+  spec = importlib.util.spec_from_file_location(f"_cfg_{name}", CONFIGS / f"{name}.py")
+  module = importlib.util.module_from_spec(spec)
+  spec.loader.exec_module(module)
+  for variant in module.VARIANTS:
+    c = common.load_config(f"{CONFIGS / name}.py:{variant}")
+    assert c.method == name and c.epochs >= 1 and c.checkpoint_every >= 1
+    method = cls(**c.model.to_dict())
+    if variant != "test" and variant not in ("cora", "citeseer", "pubmed"):
+      assert method.level == "graph" and c.batch_size >= 1
+    assert c.dataset in data.list_datasets()
+  with pytest.raises(common.ConfigError):
+    common.load_config(f"{CONFIGS / name}.py", ["model.not_a_key=1"])
+  if name in ("gae", "vgae"):
+    assert common.load_config(f"{CONFIGS / name}.py").model.variational == (name == "vgae")
