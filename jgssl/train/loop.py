@@ -8,7 +8,6 @@ import time
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Union
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from jgssl.train.checkpoint import Checkpointer, NonFiniteError
@@ -113,7 +112,8 @@ def fit(state: TrainState, step_fn: Callable, batches: Batches, *, epochs: int,
       metrics.append(m)
     if not metrics:
       raise ValueError(f"epoch {epoch} produced no batches")
-    stacked = jax.device_get(jax.tree_util.tree_map(lambda *xs: jnp.stack(xs), *metrics))
+    host = jax.device_get(metrics)  # the one device -> host transfer of the epoch
+    stacked = {k: np.stack([np.asarray(m[k]) for m in host]) for k in host[0]}
     seconds = time.perf_counter() - t0
     total += seconds
     finite = np.asarray(stacked.pop("finite"))

@@ -1,8 +1,8 @@
 """Subprocess entry points for the engine tests (own XLA flags / killable processes).
 
 ``python engine_script.py sharded`` — with 8 forced CPU devices, runs 20 single-device steps and
-20 sharded steps (node-level anchor-row sharding, graph-level data parallelism) and prints the
-largest loss / parameter differences as JSON.
+20 sharded steps (node-level anchor-row sharding of the tiny recipe and of GRACE, graph-level data
+parallelism) and prints the largest loss / parameter differences as JSON.
 
 ``python engine_script.py fit WORKDIR EPOCHS SLEEP`` — trains the tiny node recipe with
 checkpoints every 2 epochs (sleeping ``SLEEP`` s per epoch so a test can kill it mid-run) and
@@ -62,6 +62,30 @@ def sharded():
   out["node"] = {"loss_diff": float(np.abs(l1 - l8).max()), "param_diff": _max_diff(s1.params, s8.params),
                  "loss_drop": float(l1[:3].mean() - l1[-3:].mean()),
                  "sharded_devices": len(s8.params["Dense_0"]["kernel"].sharding.device_set)}
+
+  # The real GRACE: dense loss on one device vs key-chunked anchor-sharded loss on 8.
+  from jgssl.methods import GRACE  # pylint: disable=import-outside-toplevel
+  dense = GRACE(hidden=8, proj_hidden=8, temperature=0.5)
+  tiled = GRACE(hidden=8, proj_hidden=8, temperature=0.5, chunk_size=8)
+
+  def run_grace(method, mesh_):
+    s = train.create_train_state(jax.random.PRNGKey(2), method, tx, g)
+    gg = g
+    if mesh_ is not None:
+      s, gg = train.replicate(s, mesh_), train.replicate(g, mesh_)
+    step = train.make_train_step(method, strategy="rows" if mesh_ is not None else "single",
+                                 mesh=mesh_)
+    losses = []
+    for _ in range(20):
+      s, met = step(s, gg)
+      losses.append(float(met["loss"]))
+    return s, np.asarray(losses)
+
+  s1, l1 = run_grace(dense, None)
+  s8, l8 = run_grace(tiled, mesh)
+  out["grace"] = {"loss_diff": float(np.abs(l1 - l8).max()),
+                  "param_diff": _max_diff(s1.params, s8.params),
+                  "loss_drop": float(l1[:3].mean() - l1[-3:].mean())}
 
   # Graph level: 8 replicas x 2 graphs per step, 20 steps (2 epochs of 10 steps).
   gm = R.TinyGraphContrast(hidden=8, ema=0.9)

@@ -32,6 +32,9 @@ def test_sharded_steps_equal_single_device_steps():
   assert out["node"]["sharded_devices"] == 8
   assert out["node"]["loss_diff"] < 1e-5 and out["node"]["param_diff"] < 1e-5
   assert out["node"]["loss_drop"] > 0.05  # it trained (the comparison is not between constants)
+  # GRACE: dense on one device == key-chunked InfoNCE rows split over 8 devices.
+  assert out["grace"]["loss_diff"] < 1e-5 and out["grace"]["param_diff"] < 1e-5
+  assert out["grace"]["loss_drop"] > 0.0
   # Graph level: 8 replicas of padded batches, gradients averaged, 20 steps.
   assert out["graph"]["steps"] == 20
   assert out["graph"]["loss_diff"] < 1e-5 and out["graph"]["param_diff"] < 1e-5
@@ -55,8 +58,9 @@ def test_sigkill_mid_run_then_resume_is_bit_identical(tmp_path):
   out, _ = victim.communicate(timeout=60)
   assert victim.returncode == -signal.SIGKILL, "the run finished before it could be killed"
   assert "checksum" not in out
+  # Epoch 10 is checkpointed before its callback prints, so the last printed epoch may be 9.
   killed_at = max(int(l.split()[1]) for l in out.splitlines() if l.startswith("epoch "))
-  assert 10 <= killed_at < epochs
+  assert 9 <= killed_at < epochs
 
   resumed = subprocess.run([sys.executable, str(SCRIPT), "fit", str(tmp_path / "run"),
                             str(epochs), "0"], capture_output=True, text=True, env=_env(),

@@ -1,0 +1,136 @@
+"""GRACE configs (Zhu et al., ICML-W 2020; REFERENCES.md §3.2).
+
+Sources, cited beside each value:
+
+* ``[yaml]`` CRIPAC-DIG/GRACE ``config.yaml`` @ 700be33 (per-dataset hyperparameters).
+* ``[train.py]`` CRIPAC-DIG/GRACE ``train.py`` @ 700be33 (Adam with ``weight_decay``, features
+  row-normalised by ``T.NormalizeFeatures()``, one full-graph step per epoch, evaluation on the
+  encoder output after the last epoch).
+* ``[eval.py]`` CRIPAC-DIG/GRACE ``eval.py`` (``label_classification``: 10 % train, liblinear
+  one-vs-rest logistic regression, ``C = 2^-10 .. 2^9``, 5-fold grid search, 3 repeats).
+* ``[paper]`` the GRACE paper's random 1:9 table as quoted by the DGL GRACE README
+  (REFERENCES.md §1 anchor 9 and §3.2 results).
+
+Variants: ``cora`` (the default), ``citeseer``, ``pubmed``, ``test``.
+"""
+
+import ml_collections
+from ml_collections import config_dict
+
+
+def _default() -> ml_collections.ConfigDict:
+  """GRACE on Cora, the official configuration."""
+  c = ml_collections.ConfigDict()
+  c.method = "grace"
+  c.dataset = "cora"
+  c.seed = 39788                    # [yaml] Cora.seed
+  c.epochs = 200                    # [yaml] Cora.num_epochs
+  c.checkpoint_every = 20           # jgssl choice (every 10 % of the run)
+  c.max_to_keep = 3                 # jgssl choice
+  c.strategy = "single"             # 'rows': InfoNCE anchor rows over all local devices
+  c.features = "row"                # [train.py] T.NormalizeFeatures(): rows sum to 1
+
+  c.model = ml_collections.ConfigDict()
+  c.model.hidden = 128              # [yaml] num_hidden
+  c.model.proj_hidden = 128         # [yaml] num_proj_hidden
+  c.model.num_layers = 2            # [yaml] num_layers
+  c.model.activation = "relu"       # [yaml] activation
+  c.model.drop_edge_1 = 0.2         # [yaml] drop_edge_rate_1
+  c.model.drop_edge_2 = 0.4         # [yaml] drop_edge_rate_2
+  c.model.drop_feature_1 = 0.3      # [yaml] drop_feature_rate_1
+  c.model.drop_feature_2 = 0.4      # [yaml] drop_feature_rate_2
+  c.model.temperature = 0.4         # [yaml] tau
+  c.model.chunk_size = config_dict.placeholder(int)  # None: dense N x N (official batch_size=0)
+
+  c.optimizer = ml_collections.ConfigDict()
+  c.optimizer.name = "adam"         # [train.py] torch.optim.Adam (coupled L2 weight decay)
+  c.optimizer.learning_rate = 5e-4  # [yaml] learning_rate
+  c.optimizer.weight_decay = 1e-5   # [yaml] weight_decay
+  c.optimizer.schedule = "constant"  # [train.py] no scheduler
+  c.optimizer.warmup_steps = 0
+
+  c.eval = ml_collections.ConfigDict()
+  c.eval.protocol = "LR-rand-sklearn/GRACE"  # [eval.py] label_classification
+  c.eval.train_ratio = 0.1          # [train.py] label_classification(z, y, ratio=0.1)
+  c.eval.repeats = 3                # [eval.py] @repeat(3)
+  c.eval.c_log2_min = -10           # [eval.py] C = 2.0 ** np.arange(-10, 10)
+  c.eval.c_log2_max = 9
+  c.eval.inner_folds = 5            # [eval.py] GridSearchCV(cv=5)
+
+  c.reference = ml_collections.ConfigDict()
+  c.reference.metric = "test_acc"
+  c.reference.value = 83.3          # [paper] Cora, random 1:9
+  c.reference.std = config_dict.placeholder(float)  # the paper gives none
+  c.reference.source = ("GRACE paper, random 1:9 split (DGL GRACE README; REFERENCES.md §1 "
+                        "anchor 9); author code gives 83.1")
+  return c
+
+
+def _citeseer(c):
+  c.dataset = "citeseer"
+  c.seed = 38108                    # [yaml] CiteSeer.seed
+  c.epochs = 200                    # [yaml] num_epochs
+  c.model.hidden = 256              # [yaml] num_hidden
+  c.model.proj_hidden = 256         # [yaml] num_proj_hidden
+  c.model.activation = "prelu"      # [yaml] activation (official: one PReLU shared by layers)
+  c.model.drop_edge_1 = 0.2         # [yaml] drop_edge_rate_1
+  c.model.drop_edge_2 = 0.0         # [yaml] drop_edge_rate_2
+  c.model.drop_feature_1 = 0.3      # [yaml] drop_feature_rate_1
+  c.model.drop_feature_2 = 0.2      # [yaml] drop_feature_rate_2
+  c.model.temperature = 0.9         # [yaml] tau
+  c.optimizer.learning_rate = 1e-3  # [yaml] learning_rate
+  c.optimizer.weight_decay = 1e-5   # [yaml] weight_decay
+  c.reference.value = 72.1          # [paper] CiteSeer, random 1:9
+  c.reference.source = ("GRACE paper, random 1:9 split (DGL GRACE README; REFERENCES.md "
+                        "§3.2); author code gives 71.0")
+  return c
+
+
+def _pubmed(c):
+  c.dataset = "pubmed"
+  c.seed = 23344                    # [yaml] PubMed.seed
+  c.epochs = 1500                   # [yaml] num_epochs
+  c.checkpoint_every = 100          # jgssl choice
+  c.model.hidden = 256              # [yaml] num_hidden
+  c.model.proj_hidden = 256         # [yaml] num_proj_hidden
+  c.model.activation = "relu"       # [yaml] activation
+  c.model.drop_edge_1 = 0.4         # [yaml] drop_edge_rate_1
+  c.model.drop_edge_2 = 0.1         # [yaml] drop_edge_rate_2
+  c.model.drop_feature_1 = 0.0      # [yaml] drop_feature_rate_1
+  c.model.drop_feature_2 = 0.2      # [yaml] drop_feature_rate_2
+  c.model.temperature = 0.7         # [yaml] tau
+  c.model.chunk_size = 4096         # jgssl: exact tiled loss, 19717^2 floats do not fit easily
+  c.optimizer.learning_rate = 1e-3  # [yaml] learning_rate
+  c.optimizer.weight_decay = 1e-5   # [yaml] weight_decay
+  c.reference.value = 86.7          # [paper] PubMed, random 1:9
+  c.reference.source = ("GRACE paper, random 1:9 split (DGL GRACE README; REFERENCES.md "
+                        "§3.2); author code gives 86.3")
+  return c
+
+
+def _test(c):
+  """Tiny: Cora, 4 epochs, narrow layers, a short C grid. For the test suite only."""
+  c.epochs = 4
+  c.checkpoint_every = 2
+  c.seed = 0
+  c.model.hidden = 16
+  c.model.proj_hidden = 16
+  c.optimizer.learning_rate = 1e-2
+  c.eval.repeats = 2
+  c.eval.c_log2_min = -1
+  c.eval.c_log2_max = 1
+  c.eval.inner_folds = 3
+  return c
+
+
+VARIANTS = {"cora": lambda c: c, "citeseer": _citeseer, "pubmed": _pubmed, "test": _test}
+
+
+def get_config(variant: str = "") -> ml_collections.ConfigDict:
+  """The locked config of ``variant`` (``''`` means ``cora``)."""
+  variant = (variant or "cora").lower()
+  if variant not in VARIANTS:
+    raise ValueError(f"unknown GRACE config variant {variant!r}; choose one of {sorted(VARIANTS)}")
+  c = VARIANTS[variant](_default())
+  c.lock()
+  return c

@@ -1,0 +1,146 @@
+"""Reproduction: ``python -m experiments.reproduce --method M --dataset D --seeds 10 --out DIR``.
+
+Runs the config ``experiments/configs/<M>.py:<D>`` for seeds ``config.seed + i``,
+``i = 0 .. seeds - 1``, each in ``DIR/seed_<seed>`` (resumable: finished seeds re-report, broken
+ones resume from their checkpoints), then writes
+
+* ``DIR/table.md`` — mean ± std over seeds beside the paper's number and its source, the
+  protocol name and the command;
+* ``DIR/summary.json`` — the same numbers for :mod:`experiments.collect`.
+
+Extra ``--config.<key>=<value>`` overrides apply to every seed (they appear in the command).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import pathlib
+import shlex
+import sys
+from typing import Any, Dict, List, Optional, Sequence
+
+import numpy as np
+
+from experiments import common
+from experiments import train as train_lib
+
+
+def summarize(results: List[Dict[str, Any]], config, command: str) -> Dict[str, Any]:
+  """Mean and std (``ddof=0``, over seeds) of every metric, plus the paper reference."""
+  metric_names = [k for k in results[0]["metrics"] if not k.endswith("_std")]
+  stats = {}
+  for k in metric_names:
+    values = np.asarray([r["metrics"][k] for r in results], np.float64)
+    stats[k] = {"mean": float(values.mean()), "std": float(values.std()),
+                "values": [float(v) for v in values]}
+  ref = config.get("reference")
+  return {
+      "method": config.method,
+      "dataset": config.dataset,
+      "protocol": results[0]["protocol"],
+      "seeds": [r["seed"] for r in results],
+      "epochs": int(config.epochs),
+      "metrics": stats,
+      "train_seconds_mean": float(np.mean([r["train_seconds"] for r in results])),
+      "reference": None if ref is None else {
+          "metric": ref.metric, "value": ref.value, "std": ref.get("std"), "source": ref.source},
+      "jgssl_version": results[0]["jgssl_version"],
+      "command": command,
+  }
+
+
+def _fmt(mean: float, std: Optional[float]) -> str:
+  return f"{mean:.2f} ± {std:.2f}" if std is not None else f"{mean:.2f}"
+
+
+def table_rows(summary: Dict[str, Any]) -> str:
+  """One markdown table row (the header is :data:`HEADER`)."""
+  ref = summary.get("reference") or {}
+  metric = ref.get("metric") or next(iter(summary["metrics"]))
+  ours = summary["metrics"][metric]
+  paper = "—" if ref.get("value") is None else _fmt(ref["value"], ref.get("std"))
+  return (f"| {summary['method']} | {summary['dataset']} | {summary['protocol']} | {metric} | "
+          f"{_fmt(ours['mean'], ours['std'])} ({len(summary['seeds'])} seeds) | {paper} | "
+          f"{ref.get('source', '—')} | `{summary['command']}` |")
+
+
+HEADER = ("| Method | Dataset | Protocol | Metric | jgssl (mean ± std over seeds) | Paper | "
+          "Paper source | Command |\n|---|---|---|---|---|---|---|---|")
+
+
+def write_table(out: pathlib.Path, summary: Dict[str, Any]) -> str:
+  lines = [f"# {summary['method']} on {summary['dataset']}", "", HEADER, table_rows(summary), ""]
+  lines.append("Per seed:")
+  lines.append("")
+  metric_names = list(summary["metrics"])
+  lines.append("| seed | " + " | ".join(metric_names) + " |")
+  lines.append("|---|" + "---|" * len(metric_names))
+  for i, seed in enumerate(summary["seeds"]):
+    lines.append(f"| {seed} | " + " | ".join(f"{summary['metrics'][m]['values'][i]:.2f}"
+                                             for m in metric_names) + " |")
+  lines += ["", f"Std is over seeds (ddof 0). Protocol `{summary['protocol']}` (see "
+                f"jgssl.evaluate); {summary['epochs']} epochs; mean training time "
+                f"{summary['train_seconds_mean']:.1f} s per seed; jgssl "
+                f"{summary['jgssl_version']}.", ""]
+  text = "\n".join(lines)
+  (out / "table.md").write_text(text)
+  (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+  return text
+
+
+def reproduce(method: str, dataset: str, *, seeds: int, out, overrides: Sequence[str] = (),
+              progress: bool = False) -> Dict[str, Any]:
+  """Runs (or resumes) every seed and writes the table; returns the summary."""
+  if seeds < 1:
+    raise common.ConfigError(f"--seeds must be >= 1, got {seeds}")
+  config_file = common.find_config_file(method)
+  spec = f"{config_file}:{dataset}"
+  base = common.load_config(spec, overrides)
+  common.validate(base)
+  out = pathlib.Path(out)
+  out.mkdir(parents=True, exist_ok=True)
+  results = []
+  for i in range(seeds):
+    seed = int(base.seed) + i
+    config = common.load_config(spec, list(overrides) + [f"seed={seed}"])
+    workdir = out / f"seed_{seed}"
+    done = (workdir / "result.json").exists()
+    print(f"[{i + 1}/{seeds}] seed {seed}: {'finished, skipped' if done else 'running'}",
+          flush=True)
+    results.append(train_lib.run(config, workdir, progress=progress))
+  command = " ".join(["python -m experiments.reproduce", f"--method {method}",
+                      f"--dataset {dataset}", f"--seeds {seeds}", f"--out {shlex.quote(str(out))}"]
+                     + [shlex.quote(o if o.startswith("--config.") else f"--config.{o}")
+                        for o in overrides])
+  summary = summarize(results, base, command)
+  print(write_table(out, summary))
+  return summary
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+  logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+  logging.getLogger("absl").setLevel(logging.WARNING)
+  parser = argparse.ArgumentParser(prog="python -m experiments.reproduce", description=__doc__,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+  parser.add_argument("--method", required=True)
+  parser.add_argument("--dataset", required=True, help="config variant, e.g. cora or test")
+  parser.add_argument("--seeds", type=int, default=10)
+  parser.add_argument("--out", required=True)
+  parser.add_argument("--progress", action="store_true", help="tqdm bar per seed")
+  args, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+  bad = [r for r in rest if not r.startswith("--config.")]
+  if bad:
+    parser.error(f"unrecognised arguments {bad}")
+  try:
+    reproduce(args.method, args.dataset, seeds=args.seeds, out=args.out, overrides=rest,
+              progress=args.progress)
+  except common.ConfigError as e:
+    print(f"config error: {e}", file=sys.stderr)
+    return 2
+  return 0
+
+
+if __name__ == "__main__":
+  sys.exit(main())

@@ -1,0 +1,296 @@
+"""Launcher: ``python -m experiments.train --config <file>.py:<variant> --workdir DIR``.
+
+Trains one method on one dataset with checkpoints every ``checkpoint_every`` epochs, resumes
+from the newest good checkpoint when run again with the same workdir (a finished run just
+re-reports), evaluates the final embeddings with the config's protocol and writes:
+
+* ``DIR/config.json`` — the resolved config (a rerun with a different config is refused);
+* ``DIR/metrics.jsonl`` — one line per epoch: ``epoch``, ``loss``, ``seconds``, ``step`` and the
+  method's other scalars;
+* ``DIR/tensorboard/`` — TensorBoard event files (tensorboardX; TensorFlow not needed);
+* ``DIR/checkpoints/`` — Orbax checkpoints (damaged ones are moved to ``checkpoints.damaged``);
+* ``DIR/embeddings.npy``, ``DIR/labels.npy`` — final embeddings of the real nodes and labels;
+* ``DIR/result.json`` — ``method``, ``dataset``, ``seed``, ``protocol``, ``metrics`` (percent),
+  ``epochs``, ``train_seconds``, ``params_checksum``, ``jgssl_version``, ``config``.
+
+Overrides: ``--config.<key>=<value>`` (e.g. ``--config.model.hidden=64``); the configs are locked,
+so an unknown key is an error. Exit status: 0 done, 1 non-finite loss, 2 bad config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import pathlib
+import sys
+import time
+from typing import Any, Dict, Optional, Sequence
+
+import numpy as np
+
+from experiments import common
+
+log = logging.getLogger("experiments.train")
+
+
+class EpochLogger:
+  """fit() callback: ``metrics.jsonl``, TensorBoard scalars and a tqdm bar (epoch, loss, speed).
+
+  On its first record (the first epoch this process runs) it drops lines of ``metrics.jsonl``
+  from that epoch on — epochs a killed run logged after its last checkpoint — so the file ends up
+  with exactly one line per epoch; TensorBoard gets ``purge_step`` for the same reason.
+  """
+
+  def __init__(self, workdir: pathlib.Path, *, epochs: int, progress: bool = True):
+    self.workdir = workdir
+    self.epochs = epochs
+    self.progress = progress
+    self.path = workdir / "metrics.jsonl"
+    self._file = None
+    self._tb = None
+    self._bar = None
+
+  def _open(self, first_epoch: int):
+    kept = []
+    if self.path.exists():
+      for line in self.path.read_text().splitlines():
+        try:
+          rec = json.loads(line)
+        except json.JSONDecodeError:
+          continue  # a line cut by a kill
+        if rec.get("epoch", 0) < first_epoch:
+          kept.append(line)
+    tmp = self.path.with_suffix(".jsonl.tmp")
+    tmp.write_text("".join(l + "\n" for l in kept))
+    os.replace(tmp, self.path)
+    self._file = open(self.path, "a")
+    try:
+      from tensorboardX import SummaryWriter  # pylint: disable=import-outside-toplevel
+      self._tb = SummaryWriter(logdir=str(self.workdir / "tensorboard"), purge_step=first_epoch)
+    except ImportError:  # pragma: no cover - tensorboardX is a dependency
+      self._tb = None
+    if self.progress:
+      from tqdm.auto import tqdm  # pylint: disable=import-outside-toplevel
+      self._bar = tqdm(total=self.epochs, initial=first_epoch - 1, unit="epoch",
+                       dynamic_ncols=True, desc="train")
+
+  def __call__(self, record, state) -> None:
+    del state
+    if self._file is None:
+      self._open(record.epoch)
+    line = {"epoch": record.epoch, "loss": record.loss, "seconds": record.seconds,
+            "step": record.step, **record.metrics}
+    self._file.write(json.dumps(line) + "\n")
+    self._file.flush()
+    if self._tb is not None:
+      self._tb.add_scalar("train/loss", record.loss, record.epoch)
+      self._tb.add_scalar("train/seconds_per_epoch", record.seconds, record.epoch)
+      for k, v in record.metrics.items():
+        self._tb.add_scalar(f"train/{k}", v, record.epoch)
+    if self._bar is not None:
+      self._bar.set_postfix(epoch=record.epoch, loss=f"{record.loss:.4f}",
+                            ep_per_s=f"{1.0 / max(record.seconds, 1e-9):.1f}")
+      self._bar.update(1)
+
+  def close(self) -> None:
+    for obj in (self._file, self._tb, self._bar):
+      if obj is not None:
+        obj.close()
+    self._file = self._tb = self._bar = None
+
+
+# Runs in one process (reproduce's seeds, tests) share optimizers and compiled steps: the train
+# state's treedef holds the optimizer object, so an equal-but-new optimizer would recompile.
+_TX_CACHE: Dict[str, Any] = {}
+_STEP_CACHE: Dict[Any, Any] = {}
+
+
+def _optimizer(config):
+  key = json.dumps([common.config_to_dict(config.optimizer), int(config.epochs)], sort_keys=True)
+  if key not in _TX_CACHE:
+    _TX_CACHE[key] = common.optimizer_factory(config)(total_steps=config.epochs)
+  return _TX_CACHE[key]
+
+
+def _step(method, strategy, mesh):
+  from jgssl import train  # pylint: disable=import-outside-toplevel
+  key = (method, strategy, None if mesh is None else tuple(d.id for d in mesh.devices.flat))
+  if key not in _STEP_CACHE:
+    _STEP_CACHE[key] = train.make_train_step(method, strategy=strategy, mesh=mesh)
+  return _STEP_CACHE[key]
+
+
+def _write_json(path: pathlib.Path, obj) -> None:
+  tmp = path.with_suffix(path.suffix + ".tmp")
+  tmp.write_text(json.dumps(obj, indent=2, sort_keys=False) + "\n")
+  os.replace(tmp, path)
+
+
+def _check_workdir(workdir: pathlib.Path, resolved: Dict[str, Any]) -> None:
+  path = workdir / "config.json"
+  if path.exists():
+    previous = json.loads(path.read_text())
+    diff = common.diff_configs(previous, resolved)
+    if diff:
+      raise common.ConfigError(
+          f"workdir {workdir} holds a run with a different config ({'; '.join(diff)}); use a "
+          f"new --workdir or the same config to resume")
+  else:
+    _write_json(path, resolved)
+
+
+def _train_seconds(workdir: pathlib.Path) -> float:
+  total = 0.0
+  path = workdir / "metrics.jsonl"
+  if path.exists():
+    for line in path.read_text().splitlines():
+      try:
+        total += float(json.loads(line)["seconds"])
+      except (json.JSONDecodeError, KeyError):
+        continue
+  return total
+
+
+def run(config, workdir, *, progress: bool = True) -> Dict[str, Any]:
+  """Runs (or resumes, or re-reports) one experiment; returns the result dict.
+
+  Raises:
+    common.ConfigError: before anything compiles, on a bad config or a workdir holding a
+      different one.
+    jgssl.train.NonFiniteError: when the loss turns non-finite (the last good checkpoint stays).
+  """
+  plan = common.validate(config)
+  resolved = common.config_to_dict(config)
+  workdir = pathlib.Path(workdir).absolute()
+  workdir.mkdir(parents=True, exist_ok=True)
+  _check_workdir(workdir, resolved)
+  result_path = workdir / "result.json"
+  if result_path.exists():
+    result = json.loads(result_path.read_text())
+    log.info("%s is finished; re-reporting %s", workdir, result_path)
+    _report(result)
+    return result
+
+  import jax  # pylint: disable=import-outside-toplevel
+  import jgssl  # pylint: disable=import-outside-toplevel
+  from jgssl import data, graph as graph_lib, train  # pylint: disable=import-outside-toplevel
+
+  dataset = data.load(config.dataset)
+  g = dataset.graph
+  g = g._replace(nodes={**g.nodes, "x": common.normalize_features(g.nodes["x"], config.features)})
+  strategy = config.strategy
+  mesh = train.make_mesh() if strategy == "rows" else None
+  num_devices = mesh.devices.size if mesh is not None else 1
+  budget = graph_lib.budget_for(g, multiple=num_devices)
+  padded = jax.tree_util.tree_map(np.asarray, graph_lib.pad_graph(g, budget))
+
+  method = plan.method
+  tx = _optimizer(config)
+  state = train.create_train_state(jax.random.PRNGKey(config.seed), method, tx, padded)
+  if mesh is not None:
+    state, padded = train.replicate(state, mesh), train.replicate(padded, mesh)
+  else:
+    padded = jax.device_put(padded)
+  step = _step(method, strategy, mesh)
+  ckpt = train.Checkpointer(workdir / "checkpoints", max_to_keep=config.get("max_to_keep", 3))
+  logger = EpochLogger(workdir, epochs=config.epochs, progress=progress)
+  try:
+    fitted = train.fit(state, step, padded, epochs=config.epochs, checkpointer=ckpt,
+                       checkpoint_every=config.checkpoint_every, callbacks=[logger])
+  finally:
+    logger.close()
+    ckpt.close()
+  for s, reason in ckpt.skipped:
+    log.warning("skipped damaged checkpoint of epoch %d: %s", s, reason)
+  if fitted.start_epoch:
+    log.info("resumed after epoch %d", fitted.start_epoch)
+  state = fitted.state
+
+  num_nodes = dataset.num_nodes
+  emb = np.asarray(jax.device_get(train.make_embed_fn(method)(state.variables, padded)))
+  emb = emb[:num_nodes].astype(np.float32)
+  labels = np.asarray(dataset.labels)
+  np.save(workdir / "embeddings.npy", emb)
+  np.save(workdir / "labels.npy", labels)
+  labelled = labels >= 0
+  protocol, metrics, extra = common.PROTOCOLS[config.eval.protocol](
+      emb[labelled], labels[labelled], seed=int(config.seed), cfg=config.eval)
+  result = {
+      "method": config.method,
+      "dataset": config.dataset,
+      "seed": int(config.seed),
+      "protocol": protocol,
+      "metrics": metrics,
+      "epochs": int(config.epochs),
+      "train_seconds": _train_seconds(workdir),
+      "params_checksum": train.tree_checksum(state.params),
+      "jgssl_version": jgssl.__version__,
+      "resumed_from_epoch": int(fitted.start_epoch),
+      "skipped_checkpoints": [{"epoch": s, "reason": r} for s, r in ckpt.skipped],
+      "eval": extra,
+      "devices": num_devices,
+      "backend": jax.default_backend(),
+      "config": resolved,
+  }
+  _write_json(result_path, result)
+  _report(result)
+  return result
+
+
+def _report(result: Dict[str, Any]) -> None:
+  m = result["metrics"]
+  main = "test_acc" if "test_acc" in m else next(iter(m))
+  std = m.get(main + "_std")
+  value = f"{m[main]:.2f}" + (f" ± {std:.2f}" if std is not None else "")
+  print(f"{result['method']} / {result['dataset']} seed {result['seed']}: {result['protocol']} "
+        f"{main} {value} ({result['epochs']} epochs, {result['train_seconds']:.1f} s)",
+        flush=True)
+
+
+def parse_args(argv: Sequence[str]):
+  """``(config, workdir)`` from ``--config <spec> --workdir DIR [--config.k=v ...]``."""
+  parser = argparse.ArgumentParser(prog="python -m experiments.train", description=__doc__,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+  parser.add_argument("--config", required=True,
+                      help="experiments/configs/<method>.py[:<variant>]")
+  parser.add_argument("--workdir", required=True, help="output / checkpoint folder")
+  parser.add_argument("--no_progress", action="store_true", help="no tqdm bar")
+  args, rest = parser.parse_known_args(list(argv))
+  overrides = []
+  i = 0
+  while i < len(rest):
+    item = rest[i]
+    if not item.startswith("--config."):
+      parser.error(f"unrecognised argument {item!r}")
+    if "=" not in item and i + 1 < len(rest):  # --config.key value
+      item = f"{item}={rest[i + 1]}"
+      i += 1
+    overrides.append(item)
+    i += 1
+  config = common.load_config(args.config, overrides)
+  return config, args.workdir, not args.no_progress
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+  logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+  logging.getLogger("absl").setLevel(logging.WARNING)  # Orbax logs every save step at INFO
+  argv = sys.argv[1:] if argv is None else argv
+  try:
+    config, workdir, progress = parse_args(argv)
+    run(config, workdir, progress=progress)
+  except common.ConfigError as e:
+    print(f"config error: {e}", file=sys.stderr)
+    return 2
+  except Exception as e:  # pylint: disable=broad-except
+    from jgssl.train import NonFiniteError  # pylint: disable=import-outside-toplevel
+    if isinstance(e, NonFiniteError):
+      print(f"training stopped: {e}", file=sys.stderr)
+      return 1
+    raise
+  return 0
+
+
+if __name__ == "__main__":
+  sys.exit(main())

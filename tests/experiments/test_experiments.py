@@ -1,0 +1,186 @@
+"""Launcher, configs, reproduction, collection and plots on the tiny GRACE ``test`` config."""
+
+import json
+import pathlib
+import shutil
+
+import numpy as np
+import pytest
+import threadpoolctl
+from jax import monitoring
+
+from experiments import collect as collect_lib
+from experiments import common
+from experiments import plot as plot_lib
+from experiments import reproduce as reproduce_lib
+from experiments import train as train_lib
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+GRACE_CFG = str(REPO / "experiments" / "configs" / "grace.py")
+RESULT_KEYS = {"method", "dataset", "seed", "protocol", "metrics", "epochs", "train_seconds",
+               "params_checksum", "jgssl_version", "config"}
+
+_COMPILES = []
+monitoring.register_event_duration_secs_listener(
+    lambda name, *a, **k: _COMPILES.append(name)
+    if name == "/jax/core/compile/backend_compile_duration" else None)
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(data_root, monkeypatch):
+  monkeypatch.setenv("JGSSL_DATA_DIR", str(data_root))
+  monkeypatch.setenv("JGSSL_OFFLINE", "1")
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory, data_root):
+  """One launcher run of grace.py:test through main() (the command-line path)."""
+  mp = pytest.MonkeyPatch()
+  mp.setenv("JGSSL_DATA_DIR", str(data_root))
+  workdir = tmp_path_factory.mktemp("launch") / "run"
+  rc = train_lib.main(["--config", f"{GRACE_CFG}:test", "--workdir", str(workdir),
+                       "--no_progress"])
+  mp.undo()
+  assert rc == 0
+  return workdir
+
+
+# --- configs -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("variant", ["cora", "citeseer", "pubmed", "test"])
+def test_every_variant_is_complete_locked_and_valid(variant):
+  c = common.load_config(f"{GRACE_CFG}:{variant}")
+  for k in ("seed", "epochs", "checkpoint_every", "method", "dataset"):
+    assert k in c
+  with pytest.raises(AttributeError):
+    c.new_key = 1  # locked
+  plan = common.validate(c)
+  assert plan.method.hidden == c.model.hidden
+
+
+def test_official_values_are_used():
+  cora = common.load_config(f"{GRACE_CFG}:cora")
+  assert (cora.seed, cora.epochs, cora.optimizer.learning_rate, cora.model.temperature) == (
+      39788, 200, 5e-4, 0.4)
+  cs = common.load_config(f"{GRACE_CFG}:citeseer")
+  assert (cs.model.activation, cs.model.drop_edge_2, cs.model.temperature,
+          cs.model.hidden) == ("prelu", 0.0, 0.9, 256)
+
+
+def test_overrides_parse_by_type():
+  c = common.load_config(f"{GRACE_CFG}:test", ["--config.model.hidden=32", "epochs=7",
+                                                "optimizer.learning_rate=1e-3",
+                                                "model.chunk_size=64", "model.activation=prelu"])
+  assert (c.model.hidden, c.epochs, c.optimizer.learning_rate, c.model.chunk_size,
+          c.model.activation) == (32, 7, 1e-3, 64, "prelu")
+  config, workdir, progress = train_lib.parse_args(
+      ["--config", f"{GRACE_CFG}:test", "--workdir", "/tmp/w", "--config.seed", "5"])
+  assert config.seed == 5 and workdir == "/tmp/w" and progress
+
+
+@pytest.mark.parametrize("overrides, match", [
+    (["model.hiden=3"], r"unknown config key 'model.hiden'.*Did you mean 'model.hidden'"),
+    (["model.drop_edge_1=-0.1"], r"model.drop_edge_1 = -0.1 is a rate and must lie in \[0, 1\]"),
+    (["model.drop_feature_2=1.5"], r"model.drop_feature_2 = 1.5 is a rate"),
+    (["dataset=corra"], r"unknown dataset 'corra'.*Did you mean 'cora'"),
+    (["method=grce"], r"unknown method 'grce'.*Did you mean 'grace'"),
+    (["dataset=mutag"], r"node-level datasets; 'mutag' is a graph-level"),
+    (["epochs=0"], r"config.epochs must be an integer >= 1"),
+    (["epochs=abc"], r"config.epochs expects a int"),
+    (["checkpoint_every=-2"], r"checkpoint_every must be an integer >= 1"),
+    (["model.temperature=0.0"], r"temperature must be > 0"),
+    (["optimizer.name=adagrad"], r"unknown optimizer 'adagrad'"),
+    (["strategy=data"], r"strategy 'data' is not available for 'grace'"),
+])
+def test_bad_config_fails_before_any_compilation(tmp_path, overrides, match):
+  before = len(_COMPILES)
+  with pytest.raises(common.ConfigError, match=match):
+    config = common.load_config(f"{GRACE_CFG}:test", overrides)
+    train_lib.run(config, tmp_path / "w")
+  assert len(_COMPILES) == before, "something compiled before the config was rejected"
+  assert not (tmp_path / "w").exists()
+  rc = train_lib.main(["--config", f"{GRACE_CFG}:test", "--workdir", str(tmp_path / "w2"),
+                       *[f"--config.{o}" for o in overrides]])
+  assert rc == 2 and len(_COMPILES) == before
+
+
+# --- launcher ------------------------------------------------------------------------------------
+
+
+def test_launcher_writes_result_metrics_tensorboard_embeddings(finished):
+  result = json.loads((finished / "result.json").read_text())
+  assert RESULT_KEYS <= set(result)
+  assert (result["method"], result["dataset"], result["seed"], result["epochs"]) == (
+      "grace", "cora", 0, 4)
+  assert result["protocol"] == "LR-rand-sklearn/GRACE"
+  assert 0.0 < result["metrics"]["test_acc"] <= 100.0 and "macro_f1" in result["metrics"]
+  assert len(result["params_checksum"]) == 64 and result["train_seconds"] > 0
+  assert result["config"]["model"]["hidden"] == 16
+  lines = [json.loads(l) for l in (finished / "metrics.jsonl").read_text().splitlines()]
+  assert [l["epoch"] for l in lines] == [1, 2, 3, 4]
+  assert all({"epoch", "loss", "seconds"} <= set(l) and np.isfinite(l["loss"]) for l in lines)
+  assert list((finished / "tensorboard").glob("events.out.tfevents.*"))
+  emb = np.load(finished / "embeddings.npy")
+  assert emb.shape == (2708, 16) and np.isfinite(emb).all()
+  assert np.load(finished / "labels.npy").shape == (2708,)
+
+
+def test_rerun_reports_and_resume_ends_where_the_full_run_ends(finished, tmp_path, capsys):
+  first = json.loads((finished / "result.json").read_text())
+  mtime = (finished / "metrics.jsonl").stat().st_mtime
+  again = train_lib.run(common.load_config(f"{GRACE_CFG}:test"), finished, progress=False)
+  assert again == first and (finished / "metrics.jsonl").stat().st_mtime == mtime
+  assert "test_acc" in capsys.readouterr().out
+  # Emulate a run killed after logging epoch 3: no result, newest checkpoint (4) never written.
+  crashed = tmp_path / "crashed"
+  shutil.copytree(finished, crashed)
+  (crashed / "result.json").unlink()
+  shutil.rmtree(crashed / "checkpoints" / "4")
+  kept = (crashed / "metrics.jsonl").read_text().splitlines()[:3]
+  (crashed / "metrics.jsonl").write_text("\n".join(kept) + "\n")
+  resumed = train_lib.run(common.load_config(f"{GRACE_CFG}:test"), crashed, progress=False)
+  assert resumed["resumed_from_epoch"] == 2
+  assert resumed["params_checksum"] == first["params_checksum"]
+  epochs = [json.loads(l)["epoch"] for l in (crashed / "metrics.jsonl").read_text().splitlines()]
+  assert epochs == [1, 2, 3, 4]
+  # Same workdir, different config: refused.
+  with pytest.raises(common.ConfigError, match="different config.*model.hidden"):
+    train_lib.run(common.load_config(f"{GRACE_CFG}:test", ["model.hidden=8"]), crashed)
+
+
+# --- reproduce, collect, plot ----------------------------------------------------------------
+
+
+def test_reproduce_two_seeds_writes_table_and_collect_gathers_it(tmp_path):
+  out = tmp_path / "repro"
+  summary = reproduce_lib.reproduce("grace", "test", seeds=2, out=out)
+  assert summary["seeds"] == [0, 1]
+  assert (out / "seed_0" / "result.json").exists() and (out / "seed_1" / "result.json").exists()
+  values = summary["metrics"]["test_acc"]["values"]
+  assert summary["metrics"]["test_acc"]["mean"] == pytest.approx(np.mean(values))
+  assert summary["metrics"]["test_acc"]["std"] == pytest.approx(np.std(values))
+  table = (out / "table.md").read_text()
+  for text in ("LR-rand-sklearn/GRACE", "83.30", "DGL GRACE README", " ± ", "(2 seeds)",
+               "python -m experiments.reproduce --method grace --dataset test --seeds 2"):
+    assert text in table
+  # Resumable: a second call skips finished seeds (same numbers, no new training).
+  mtime = (out / "seed_1" / "metrics.jsonl").stat().st_mtime
+  again = reproduce_lib.reproduce("grace", "test", seeds=2, out=out)
+  assert again["metrics"] == summary["metrics"]
+  assert (out / "seed_1" / "metrics.jsonl").stat().st_mtime == mtime
+  results = tmp_path / "RESULTS.md"
+  assert collect_lib.main(["--roots", str(tmp_path), "--output", str(results)]) == 0
+  page = results.read_text()
+  assert "| grace | cora | LR-rand-sklearn/GRACE | test_acc |" in page
+  assert page.count("| grace |") == 1
+
+
+def test_plot_writes_pngs(finished):
+  # One OpenMP thread: t-SNE's thread pool thrashes on a small shared CPU.
+  with threadpoolctl.threadpool_limits(limits=1):
+    assert plot_lib.main(["--workdir", str(finished), "--max_points", "200", "--max_iter",
+                          "250"]) == 0
+  for name in ("loss.png", "tsne.png"):
+    data = (finished / name).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
