@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 import dataclasses
 import difflib
+import functools
+import importlib
 import importlib.util
 import json
 import pathlib
@@ -156,9 +158,14 @@ def diff_configs(a: Mapping, b: Mapping, prefix: str = "") -> List[str]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _build_grace(model: ml_collections.ConfigDict):
-  from jgssl.methods import GRACE  # pylint: disable=import-outside-toplevel
-  return GRACE(**model.to_dict())
+def _build_class(module: str, class_name: str, model: ml_collections.ConfigDict):
+  """``jgssl.methods.<module>.<class_name>(**config.model)`` (lists become tuples)."""
+  mod = importlib.import_module(f"jgssl.methods.{module}")
+  kwargs = model.to_dict()
+  for k, v in kwargs.items():
+    if isinstance(v, list):
+      kwargs[k] = tuple(v)
+  return getattr(mod, class_name)(**kwargs)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -167,29 +174,83 @@ class MethodEntry:
 
   Attributes:
     build: ``config.model -> jgssl.methods.Method`` (validates its fields).
-    level: ``'node'`` or ``'graph'``: the dataset kind it trains on.
-    strategies: the step strategies it supports.
+    level: ``'node'`` or ``'graph'`` (the dataset kind it trains on), or ``None`` to read the
+      built method's ``level`` (GraphMAE is either, depending on ``pooling``).
+    strategies: the step strategies it supports, or ``None`` for the default of its level:
+      node ``('single',)`` plus ``'rows'`` when the method supports anchor-row sharding, graph
+      ``('single', 'data')``.
   """
   build: Callable[[ml_collections.ConfigDict], Any]
-  level: str
-  strategies: Tuple[str, ...]
+  level: Optional[str] = None
+  strategies: Optional[Tuple[str, ...]] = None
 
 
+def _entry(module: str, class_name: str) -> MethodEntry:
+  return MethodEntry(build=functools.partial(_build_class, module, class_name))
+
+
+#: method name in configs -> how to build it. Config modules may add entries (``setdefault``).
 METHODS: Dict[str, MethodEntry] = {
-    "grace": MethodEntry(build=_build_grace, level="node", strategies=("single", "rows")),
+    "grace": _entry("grace", "GRACE"),
+    "gca": _entry("gca", "GCA"),
+    "dgi": _entry("dgi", "DGI"),
+    "mvgrl": _entry("mvgrl", "MVGRL"),
+    "bgrl": _entry("bgrl", "BGRL"),
+    "cca_ssg": _entry("cca_ssg", "CCASSG"),
+    "gbt": _entry("gbt", "GBT"),
+    "graphmae": _entry("graphmae", "GraphMAE"),
+    "graphcl": _entry("graphcl", "GraphCL"),
+    "infograph": _entry("infograph", "InfoGraph"),
+    "gae": _entry("gae", "GAE"),
+    "vgae": _entry("gae", "GAE"),
 }
 
 
-def _lr_sklearn_grace(embeddings, labels, *, seed: int, cfg) -> Tuple[str, Dict[str, float], Dict]:
-  from jgssl import evaluate  # pylint: disable=import-outside-toplevel
-  grid = tuple(float(2.0 ** k) for k in range(int(cfg.c_log2_min), int(cfg.c_log2_max) + 1))
-  r = evaluate.lr_rand_sklearn_grace(embeddings, labels, seed=seed, train_ratio=cfg.train_ratio,
-                                     repeats=cfg.repeats, c_grid=grid,
-                                     inner_folds=cfg.inner_folds)
-  metrics = {"test_acc": 100.0 * r["micro_f1"], "test_acc_std": 100.0 * r["micro_f1_std"],
-             "macro_f1": 100.0 * r["macro_f1"], "macro_f1_std": 100.0 * r["macro_f1_std"]}
-  runs = {k: [100.0 * v for v in vs] for k, vs in r.runs.items()}
-  return r.protocol, metrics, {"runs_percent": runs, "settings": _jsonable(r.settings)}
+def method_level(entry: MethodEntry, method) -> str:
+  return entry.level or getattr(method, "level", "node")
+
+
+def method_strategies(entry: MethodEntry, method) -> Tuple[str, ...]:
+  if entry.strategies is not None:
+    return entry.strategies
+  if method_level(entry, method) == "graph":
+    return ("single", "data")
+  return ("single", "rows") if getattr(method, "supports_row_sharding", False) else ("single",)
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluation protocols
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Protocol:
+  """An evaluation protocol as the launcher runs it.
+
+  Attributes:
+    evaluate: ``(embeddings, labels, *, seed, cfg, dataset, context) -> (protocol, metrics,
+      extra)``: ``metrics`` in percent (``test_acc`` first for classification), ``extra`` any
+      JSON-ready details. ``cfg`` is ``config.eval``; ``dataset`` the loaded dataset; ``context``
+      what :attr:`prepare` returned (else ``None``).
+    prepare: optional ``(seed, graph, cfg) -> (training graph, context)`` run before training on
+      the unpadded node-level graph (e.g. ``LinkPred-GAE`` hides its validation / test edges).
+  """
+  evaluate: Callable
+  prepare: Optional[Callable] = None
+
+
+def get_protocol(name: str) -> Protocol:
+  """The :class:`Protocol` of ``name``; plain functions ``(embeddings, labels, *, seed, cfg)``
+  registered by config modules are wrapped."""
+  entry = PROTOCOLS[name]
+  if isinstance(entry, Protocol):
+    return entry
+
+  def evaluate(embeddings, labels, *, seed, cfg, dataset, context):
+    del dataset, context
+    return entry(embeddings, labels, seed=seed, cfg=cfg)
+
+  return Protocol(evaluate=evaluate)
 
 
 def _jsonable(obj):
@@ -197,10 +258,92 @@ def _jsonable(obj):
                                else str(o)))
 
 
-#: protocol name -> ``(embeddings, labels, *, seed, cfg) -> (protocol, metrics, extra)``;
-#: metrics in percent, ``test_acc`` first for classification.
-PROTOCOLS: Dict[str, Callable] = {
-    "LR-rand-sklearn/GRACE": _lr_sklearn_grace,
+def _details(r) -> Dict[str, Any]:
+  runs = {k: [100.0 * float(v) for v in vs] for k, vs in r.runs.items()}
+  return {"runs_percent": runs, "settings": _jsonable(r.settings), "note": r.note}
+
+
+def _percent(r, rename: Mapping[str, str]) -> Dict[str, float]:
+  """Metrics of an EvalResult in percent, renamed (headline first)."""
+  out = {}
+  for old, new in rename.items():
+    if old in r.metrics:
+      out[new] = 100.0 * float(r.metrics[old])
+  for k, v in r.metrics.items():
+    if k not in rename:
+      out[k] = 100.0 * float(v)
+  return out
+
+
+def _c_grid(cfg) -> Tuple[float, ...]:
+  return tuple(float(2.0 ** k) for k in range(int(cfg.c_log2_min), int(cfg.c_log2_max) + 1))
+
+
+def _lr_sklearn_grace(embeddings, labels, *, seed, cfg, dataset, context):
+  del dataset, context
+  from jgssl import evaluate  # pylint: disable=import-outside-toplevel
+  labelled = np.asarray(labels) >= 0  # -1 marks unlabelled nodes (jgssl.data convention)
+  embeddings, labels = np.asarray(embeddings)[labelled], np.asarray(labels)[labelled]
+  r = evaluate.lr_rand_sklearn_grace(embeddings, labels, seed=seed, train_ratio=cfg.train_ratio,
+                                     repeats=cfg.repeats, c_grid=_c_grid(cfg),
+                                     inner_folds=cfg.inner_folds)
+  metrics = _percent(r, {"micro_f1": "test_acc", "micro_f1_std": "test_acc_std"})
+  return r.protocol, metrics, _details(r)
+
+
+def _lp_public_graphmae(embeddings, labels, *, seed, cfg, dataset, context):
+  del context
+  import jax  # pylint: disable=import-outside-toplevel
+  from jgssl import evaluate  # pylint: disable=import-outside-toplevel
+  if dataset.splits is None:
+    raise ConfigError(f"{dataset.name} has no public split for LP-public/GraphMAE")
+  r = evaluate.lp_public_graphmae(jax.random.PRNGKey(seed), embeddings, labels, dataset.splits,
+                                  lr=cfg.lr, weight_decay=cfg.weight_decay, epochs=cfg.epochs)
+  metrics = _percent(r, {"test_acc_best_val": "test_acc",
+                         "test_acc_best_val_std": "test_acc_std"})
+  return r.protocol, metrics, _details(r)
+
+
+def _svm(fn_name: str, seeded_folds: bool):
+  def run(embeddings, labels, *, seed, cfg, dataset, context):
+    del dataset, context
+    from jgssl import evaluate  # pylint: disable=import-outside-toplevel
+    fn = getattr(evaluate, fn_name)
+    if seeded_folds:  # GraphCL / InfoGraph / MVGRL: unseeded upstream, one fold seed per run
+      r = fn(embeddings, labels, fold_seeds=(int(seed),))
+    else:  # GraphMAE: the same folds (random_state 0) for every pretraining seed
+      r = fn(embeddings, labels, fold_seed=int(cfg.get("fold_seed", 0)))
+    metrics = _percent(r, {"acc": "test_acc", "acc_std": "test_acc_std"})
+    return r.protocol, metrics, _details(r)
+  return run
+
+
+def _linkpred_prepare(seed, graph, cfg):
+  from jgssl import evaluate, graph as graph_lib  # pylint: disable=import-outside-toplevel
+  n = int(np.sum(graph.n_node))
+  split = evaluate.split_edges(seed, np.stack([graph.senders, graph.receivers]), num_nodes=n,
+                               val=cfg.get("val", 0.05), test=cfg.get("test", 0.10))
+  train_graph = graph_lib.from_edge_index(split.train_edge_index(), num_nodes=n,
+                                          node_features=graph.nodes["x"], symmetrize=False)
+  return train_graph, split
+
+
+def _linkpred_evaluate(embeddings, labels, *, seed, cfg, dataset, context):
+  del labels, seed, cfg, dataset
+  from jgssl import evaluate  # pylint: disable=import-outside-toplevel
+  r = evaluate.linkpred_gae(embeddings, context)
+  return r.protocol, _percent(r, {"test_auc": "test_auc"}), _details(r)
+
+
+#: protocol name -> :class:`Protocol` (or a plain ``(embeddings, labels, *, seed, cfg)``
+#: function, as config modules register them).
+PROTOCOLS: Dict[str, Any] = {
+    "LR-rand-sklearn/GRACE": Protocol(evaluate=_lr_sklearn_grace),
+    "LP-public/GraphMAE": Protocol(evaluate=_lp_public_graphmae),
+    "SVM-10fold/GraphMAE": Protocol(evaluate=_svm("svm_10fold_graphmae", seeded_folds=False)),
+    "SVM-10fold/GraphCL": Protocol(evaluate=_svm("svm_10fold_graphcl", seeded_folds=True)),
+    "SVM-10fold/MVGRL": Protocol(evaluate=_svm("svm_10fold_mvgrl", seeded_folds=True)),
+    "LinkPred-GAE": Protocol(evaluate=_linkpred_evaluate, prepare=_linkpred_prepare),
 }
 
 STRATEGIES = ("single", "data", "rows")
@@ -219,6 +362,7 @@ class Plan:
   method: Any
   entry: MethodEntry
   dataset_kind: str
+  level: str = "node"
 
 
 def _is_int(v) -> bool:
@@ -263,18 +407,11 @@ def validate(config: ml_collections.ConfigDict) -> Plan:
     spec = data.get_spec(config.dataset)
   except ValueError as e:
     raise ConfigError(f"config.dataset: {e}") from None
-  if spec.kind != entry.level:
-    raise ConfigError(f"method {method!r} trains on {entry.level}-level datasets; "
-                      f"{config.dataset!r} is a {spec.kind}-level dataset")
   for k in ("epochs", "checkpoint_every"):
     if not _is_int(config[k]) or config[k] < 1:
       raise ConfigError(f"config.{k} must be an integer >= 1, got {config[k]!r}")
   if not _is_int(config.seed) or config.seed < 0:
     raise ConfigError(f"config.seed must be an integer >= 0, got {config.seed!r}")
-  strategy = config.get("strategy", "single")
-  if strategy not in entry.strategies:
-    raise ConfigError(f"config.strategy {strategy!r} is not available for {method!r}; choose one "
-                      f"of {entry.strategies}")
   if config.get("features", "none") not in FEATURE_NORMS:
     raise ConfigError(f"config.features must be one of {FEATURE_NORMS}, got {config.features!r}")
   if "max_to_keep" in config and (not _is_int(config.max_to_keep) or config.max_to_keep < 1):
@@ -288,6 +425,22 @@ def validate(config: ml_collections.ConfigDict) -> Plan:
     raise ConfigError(f"config.model does not fit {method!r}: {e}") from None
   except ValueError as e:
     raise ConfigError(f"config.model: {e}") from None
+  except ImportError as e:
+    raise ConfigError(f"method {method!r} is registered but cannot be imported: {e}") from None
+  level = method_level(entry, built)
+  if spec.kind != level:
+    raise ConfigError(f"method {method!r} (as configured) trains on {level}-level datasets; "
+                      f"{config.dataset!r} is a {spec.kind}-level dataset")
+  strategy = config.get("strategy", "single")
+  allowed = method_strategies(entry, built)
+  if strategy not in allowed:
+    raise ConfigError(f"config.strategy {strategy!r} is not available for {method!r}; choose one "
+                      f"of {allowed}")
+  if level == "graph":
+    batch = config.get("batch_size")
+    if not _is_int(batch) or batch < 1:
+      raise ConfigError(f"graph-level training needs config.batch_size, an integer >= 1; got "
+                        f"{batch!r}")
   try:
     optimizer_factory(config)(total_steps=config.epochs)
   except (TypeError, ValueError) as e:
@@ -295,7 +448,7 @@ def validate(config: ml_collections.ConfigDict) -> Plan:
   protocol = config.eval.protocol if "eval" in config else None
   if protocol is not None and protocol not in PROTOCOLS:
     raise ConfigError(f"unknown evaluation protocol {protocol!r}; known: {', '.join(PROTOCOLS)}")
-  return Plan(config=config, method=built, entry=entry, dataset_kind=spec.kind)
+  return Plan(config=config, method=built, entry=entry, dataset_kind=spec.kind, level=level)
 
 
 def optimizer_factory(config) -> Callable[..., Any]:

@@ -107,10 +107,10 @@ _TX_CACHE: Dict[str, Any] = {}
 _STEP_CACHE: Dict[Any, Any] = {}
 
 
-def _optimizer(config):
-  key = json.dumps([common.config_to_dict(config.optimizer), int(config.epochs)], sort_keys=True)
+def _optimizer(config, total_steps: int):
+  key = json.dumps([common.config_to_dict(config.optimizer), int(total_steps)], sort_keys=True)
   if key not in _TX_CACHE:
-    _TX_CACHE[key] = common.optimizer_factory(config)(total_steps=config.epochs)
+    _TX_CACHE[key] = common.optimizer_factory(config)(total_steps=total_steps)
   return _TX_CACHE[key]
 
 
@@ -177,27 +177,53 @@ def run(config, workdir, *, progress: bool = True) -> Dict[str, Any]:
   import jgssl  # pylint: disable=import-outside-toplevel
   from jgssl import data, graph as graph_lib, train  # pylint: disable=import-outside-toplevel
 
-  dataset = data.load(config.dataset)
-  g = dataset.graph
-  g = g._replace(nodes={**g.nodes, "x": common.normalize_features(g.nodes["x"], config.features)})
-  strategy = config.strategy
-  mesh = train.make_mesh() if strategy == "rows" else None
-  num_devices = mesh.devices.size if mesh is not None else 1
-  budget = graph_lib.budget_for(g, multiple=num_devices)
-  padded = jax.tree_util.tree_map(np.asarray, graph_lib.pad_graph(g, budget))
-
-  method = plan.method
-  tx = _optimizer(config)
-  state = train.create_train_state(jax.random.PRNGKey(config.seed), method, tx, padded)
-  if mesh is not None:
-    state, padded = train.replicate(state, mesh), train.replicate(padded, mesh)
+  protocol = common.get_protocol(config.eval.protocol)
+  method, level, strategy = plan.method, plan.level, config.strategy
+  options = {}
+  if level == "graph" and config.get("node_features") is not None:
+    options["node_features"] = config.node_features
+  dataset = data.load(config.dataset, **options)
+  context = None
+  if level == "node":
+    g = dataset.graph
+    g = g._replace(nodes={**g.nodes, "x": common.normalize_features(g.nodes["x"],
+                                                                     config.features)})
+    if protocol.prepare is not None:
+      g, context = protocol.prepare(int(config.seed), g, config.eval)
+    mesh = train.make_mesh() if strategy == "rows" else None
+    num_devices = mesh.devices.size if mesh is not None else 1
+    padded = jax.tree_util.tree_map(
+        np.asarray, graph_lib.pad_graph(g, graph_lib.budget_for(g, multiple=num_devices)))
+    example, steps_per_epoch, step_strategy = padded, 1, strategy
+    padded = train.replicate(padded, mesh) if mesh is not None else jax.device_put(padded)
+    batches = padded
   else:
-    padded = jax.device_put(padded)
-  step = _step(method, strategy, mesh)
+    graphs = dataset.graphs
+    graphs = graphs._replace(nodes={**graphs.nodes, "x": common.normalize_features(
+        graphs.nodes["x"], config.features)})
+    num_devices = jax.local_device_count() if strategy == "data" else 1
+    mesh = train.make_mesh() if num_devices > 1 else None
+    loader = train.GraphLoader(graphs, batch_size=config.batch_size, seed=int(config.seed),
+                               replicas=num_devices if mesh is not None else 0,
+                               drop_last=mesh is not None)
+    steps_per_epoch = loader.steps_per_epoch()
+    first = next(iter(loader.epoch(1)))
+    example = jax.tree_util.tree_map(lambda a: a[0], first) if mesh is not None else first
+    step_strategy = "data" if mesh is not None else "single"
+    if mesh is not None:
+      batches = lambda epoch: (train.shard_batches(b, mesh) for b in loader.epoch(epoch))
+    else:
+      batches = loader.epoch
+
+  tx = _optimizer(config, total_steps=config.epochs * steps_per_epoch)
+  state = train.create_train_state(jax.random.PRNGKey(config.seed), method, tx, example)
+  if mesh is not None:
+    state = train.replicate(state, mesh)
+  step = _step(method, step_strategy, mesh)
   ckpt = train.Checkpointer(workdir / "checkpoints", max_to_keep=config.get("max_to_keep", 3))
   logger = EpochLogger(workdir, epochs=config.epochs, progress=progress)
   try:
-    fitted = train.fit(state, step, padded, epochs=config.epochs, checkpointer=ckpt,
+    fitted = train.fit(state, step, batches, epochs=config.epochs, checkpointer=ckpt,
                        checkpoint_every=config.checkpoint_every, callbacks=[logger])
   finally:
     logger.close()
@@ -208,20 +234,26 @@ def run(config, workdir, *, progress: bool = True) -> Dict[str, Any]:
     log.info("resumed after epoch %d", fitted.start_epoch)
   state = fitted.state
 
-  num_nodes = dataset.num_nodes
-  emb = np.asarray(jax.device_get(train.make_embed_fn(method)(state.variables, padded)))
-  emb = emb[:num_nodes].astype(np.float32)
+  embed = train.make_embed_fn(method)
+  if level == "node":
+    emb = np.asarray(jax.device_get(embed(state.variables, padded)))[:dataset.num_nodes]
+  else:
+    variables = jax.device_get(state.variables)
+    every = train.GraphLoader(graphs, batch_size=config.batch_size, shuffle=False,
+                              drop_last=False, budget=loader.budget)
+    emb = np.concatenate([np.asarray(embed(variables, b))[np.asarray(b.globals["mask"])]
+                          for b in every.epoch(0)])
+  emb = emb.astype(np.float32)
   labels = np.asarray(dataset.labels)
   np.save(workdir / "embeddings.npy", emb)
   np.save(workdir / "labels.npy", labels)
-  labelled = labels >= 0
-  protocol, metrics, extra = common.PROTOCOLS[config.eval.protocol](
-      emb[labelled], labels[labelled], seed=int(config.seed), cfg=config.eval)
+  protocol_name, metrics, extra = protocol.evaluate(
+      emb, labels, seed=int(config.seed), cfg=config.eval, dataset=dataset, context=context)
   result = {
       "method": config.method,
       "dataset": config.dataset,
       "seed": int(config.seed),
-      "protocol": protocol,
+      "protocol": protocol_name,
       "metrics": metrics,
       "epochs": int(config.epochs),
       "train_seconds": _train_seconds(workdir),
@@ -231,6 +263,8 @@ def run(config, workdir, *, progress: bool = True) -> Dict[str, Any]:
       "skipped_checkpoints": [{"epoch": s, "reason": r} for s, r in ckpt.skipped],
       "eval": extra,
       "devices": num_devices,
+      "level": level,
+      "steps_per_epoch": int(steps_per_epoch),
       "backend": jax.default_backend(),
       "config": resolved,
   }

@@ -184,3 +184,51 @@ def test_plot_writes_pngs(finished):
   for name in ("loss.png", "tsne.png"):
     data = (finished / name).read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+
+
+# --- graph-level datasets --------------------------------------------------------------------
+
+_TINY_GRAPH_CONFIG = '''
+import ml_collections
+
+
+def get_config(variant=""):
+  c = ml_collections.ConfigDict()
+  c.method = "tiny_graph"
+  c.dataset = "mutag"
+  c.seed = 0
+  c.epochs = 3
+  c.checkpoint_every = 2
+  c.strategy = "single"
+  c.features = "none"
+  c.batch_size = 32
+  c.node_features = "auto"
+  c.model = ml_collections.ConfigDict({"hidden": 8})
+  c.optimizer = ml_collections.ConfigDict({"name": "adam", "learning_rate": 1e-2})
+  c.eval = ml_collections.ConfigDict({"protocol": "SVM-10fold/GraphCL"})
+  c.lock()
+  return c
+'''
+
+
+def test_graph_level_run_uses_padded_batches_and_pools_per_graph(tmp_path, monkeypatch):
+  import sys
+  sys.path.insert(0, str(REPO / "tests" / "train"))
+  import train_recipes  # pylint: disable=import-outside-toplevel
+
+  monkeypatch.setitem(common.METHODS, "tiny_graph", common.MethodEntry(
+      build=lambda m: train_recipes.TinyGraphContrast(**m.to_dict())))
+  cfg_file = tmp_path / "tiny_graph.py"
+  cfg_file.write_text(_TINY_GRAPH_CONFIG)
+  config = common.load_config(str(cfg_file))
+  with pytest.raises(common.ConfigError, match="batch_size"):
+    bad = common.load_config(str(cfg_file), ["batch_size=0"])
+    common.validate(bad)
+  result = train_lib.run(config, tmp_path / "w", progress=False)
+  assert result["level"] == "graph" and result["protocol"] == "SVM-10fold/GraphCL"
+  assert result["steps_per_epoch"] == 6  # 188 MUTAG graphs in batches of 32 (last one short)
+  emb = np.load(tmp_path / "w" / "embeddings.npy")
+  assert emb.shape == (188, 8) and np.isfinite(emb).all()
+  assert 50.0 < result["metrics"]["test_acc"] <= 100.0
+  lines = (tmp_path / "w" / "metrics.jsonl").read_text().splitlines()
+  assert [json.loads(l)["step"] for l in lines] == [6, 12, 18]
