@@ -1,8 +1,9 @@
 """``python -m experiments.collect``: every reproduced table into ``experiments/RESULTS.md``.
 
 Looks for the ``summary.json`` files :mod:`experiments.reproduce` writes under ``--roots``
-(default ``runs/`` and ``workdirs/`` of the repository, both git-ignored) and writes one table,
-sorted by method and dataset, to ``--output`` (default ``experiments/RESULTS.md``).
+(default ``runs/`` and ``workdirs/`` of the repository, both git-ignored, and the committed
+``experiments/results/``) and writes one table, sorted by method and dataset, to ``--output``
+(default ``experiments/RESULTS.md``).
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def collect(roots: Sequence[pathlib.Path], output: pathlib.Path) -> List[dict]:
 def main(argv: Optional[Sequence[str]] = None) -> int:
   parser = argparse.ArgumentParser(prog="python -m experiments.collect", description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
-  parser.add_argument("--roots", nargs="*", default=[str(REPO / "runs"), str(REPO / "workdirs")])
+  parser.add_argument("--roots", nargs="*", default=[str(REPO / "runs"), str(REPO / "workdirs"),
+                                                     str(REPO / "experiments" / "results")])
   parser.add_argument("--output", default=str(REPO / "experiments" / "RESULTS.md"))
   args = parser.parse_args(sys.argv[1:] if argv is None else argv)
   summaries = collect([pathlib.Path(r) for r in args.roots], pathlib.Path(args.output))

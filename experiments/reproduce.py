@@ -58,11 +58,16 @@ def _fmt(mean: float, std: Optional[float]) -> str:
 def table_rows(summary: Dict[str, Any]) -> str:
   """One markdown table row (the header is :data:`HEADER`)."""
   ref = summary.get("reference") or {}
-  metric = ref.get("metric") or next(iter(summary["metrics"]))
-  ours = summary["metrics"][metric]
+  metrics = summary["metrics"]
+  metric = ref.get("metric")
+  if metric not in metrics:  # summaries of other drivers name the headline differently
+    metric = next((m for m in ("test_acc", "acc", "test_auc") if m in metrics), next(iter(metrics)))
+  ours = metrics[metric]
+  seeds = summary.get("seeds", [])
+  n_seeds = len(seeds) if isinstance(seeds, (list, tuple)) else int(seeds)
   paper = "—" if ref.get("value") is None else _fmt(ref["value"], ref.get("std"))
   return (f"| {summary['method']} | {summary['dataset']} | {summary['protocol']} | {metric} | "
-          f"{_fmt(ours['mean'], ours['std'])} ({len(summary['seeds'])} seeds) | {paper} | "
+          f"{_fmt(ours['mean'], ours.get('std'))} ({n_seeds} seeds) | {paper} | "
           f"{ref.get('source', '—')} | `{summary['command']}` |")
 
 

@@ -12,8 +12,9 @@ _SCHEDULES = ("constant", "cosine", "warmup_cosine")
 _OPTIMIZERS = ("adam", "adamw", "sgd")
 
 
-def make_schedule(*, learning_rate: float, schedule: str = "constant", total_steps: Optional[int] = None,
-                  warmup_steps: int = 0, end_value: float = 0.0) -> optax.Schedule:
+def make_schedule(*, learning_rate: float, schedule: str = "constant",
+                  total_steps: Optional[int] = None, warmup_steps: int = 0,
+                  end_value: float = 0.0) -> optax.Schedule:
   """A learning-rate schedule.
 
   Args:

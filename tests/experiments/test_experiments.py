@@ -232,3 +232,33 @@ def test_graph_level_run_uses_padded_batches_and_pools_per_graph(tmp_path, monke
   assert 50.0 < result["metrics"]["test_acc"] <= 100.0
   lines = (tmp_path / "w" / "metrics.jsonl").read_text().splitlines()
   assert [json.loads(l)["step"] for l in lines] == [6, 12, 18]
+
+
+def test_main_exit_codes_for_non_finite_loss_and_bad_config(tmp_path, monkeypatch, capsys):
+  from jgssl.train import NonFiniteError  # pylint: disable=import-outside-toplevel
+
+  def explode(config, workdir, progress=True):
+    raise NonFiniteError("non-finite loss at epoch 3, step 3", epoch=3, step=3,
+                         value=float("nan"), last_checkpoint=2)
+
+  monkeypatch.setattr(train_lib, "run", explode)
+  argv = ["--config", f"{GRACE_CFG}:test", "--workdir", str(tmp_path / "w")]
+  assert train_lib.main(argv) == 1
+  assert "epoch 3, step 3" in capsys.readouterr().err
+  assert train_lib.main(argv + ["--config.model.hiden=2"]) == 2
+  assert "unknown config key" in capsys.readouterr().err
+
+
+def test_collect_reads_summaries_of_other_drivers(tmp_path):
+  (tmp_path / "a").mkdir()
+  (tmp_path / "a" / "summary.json").write_text(json.dumps({
+      "method": "graphmae", "dataset": "mutag", "protocol": "SVM-10fold/GraphMAE", "seeds": 5,
+      "metrics": {"acc": {"mean": 85.7, "std": 1.1}}, "command": "python run.py",
+      "reference": {"value": 88.19, "std": 1.26, "source": "GraphMAE README"}}))
+  (tmp_path / "b").mkdir()
+  (tmp_path / "b" / "summary.json").write_text("{not json")
+  out = tmp_path / "R.md"
+  summaries = collect_lib.collect([tmp_path], out)
+  assert len(summaries) == 1
+  assert ("| graphmae | mutag | SVM-10fold/GraphMAE | acc | 85.70 ± 1.10 (5 seeds) | 88.19 ± 1.26"
+          in out.read_text())

@@ -59,7 +59,8 @@ def sharded():
 
   s1, l1 = run_node(None)
   s8, l8 = run_node(mesh)
-  out["node"] = {"loss_diff": float(np.abs(l1 - l8).max()), "param_diff": _max_diff(s1.params, s8.params),
+  out["node"] = {"loss_diff": float(np.abs(l1 - l8).max()),
+                 "param_diff": _max_diff(s1.params, s8.params),
                  "loss_drop": float(l1[:3].mean() - l1[-3:].mean()),
                  "sharded_devices": len(s8.params["Dense_0"]["kernel"].sharding.device_set)}
 

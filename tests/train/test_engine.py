@@ -64,8 +64,8 @@ def test_adam_weight_decay_is_coupled_l2_like_torch():
   # AdamW decouples: the decay is not normalised by the second moment.
   tx_w = train.make_optimizer(name="adamw", learning_rate=0.1, weight_decay=0.5)
   upd_w, _ = tx_w.update(g, tx_w.init(p), p)
-  np.testing.assert_allclose(upd_w["w"], -0.1 * (np.array([1.0, 0.0]) + 0.5 * np.array([1.0, -2.0])),
-                             rtol=2e-5)
+  expect_w = -0.1 * (np.array([1.0, 0.0]) + 0.5 * np.array([1.0, -2.0]))
+  np.testing.assert_allclose(upd_w["w"], expect_w, rtol=2e-5)
 
 
 def test_schedules_hit_their_endpoints():

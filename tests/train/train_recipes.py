@@ -39,7 +39,8 @@ class _Encoder(nn.Module):
   def __call__(self, graph, x, train: bool = True):
     h = nn.relu(propagate(graph, nn.Dense(self.hidden)(x)))
     if self.use_bn:
-      h = nn.BatchNorm(use_running_average=not train, momentum=0.9)(h, mask=graph.nodes["mask"][:, None])
+      h = nn.BatchNorm(use_running_average=not train, momentum=0.9)(
+          h, mask=graph.nodes["mask"][:, None])
     return propagate(graph, nn.Dense(self.hidden)(h))
 
 
