@@ -5,7 +5,7 @@ REFERENCES.md §3.3). GCA is GRACE (same 2-layer GCN encoder with a 2× wide fir
 fc–ELU–fc projection, same InfoNCE with intra-view negatives, evaluation on the encoder output)
 with *adaptive* views: each edge and each feature column is dropped with its own probability
 ``min(w / mean(w) · p, 0.7)``, where the weights ``w`` come from a node centrality
-(``drop_scheme``: ``'degree'``, ``'pagerank'`` (GCA ``pr``) or ``'eigenvector'`` (``evc``)) so
+(``centrality``: ``'degree'``, ``'pagerank'`` (GCA ``pr``) or ``'eigenvector'`` (``evc``)) so
 that less central edges and features are dropped more (:func:`jgssl.augment.gca_weights`,
 :func:`jgssl.augment.gca_edge_drop_probs`, :func:`jgssl.augment.adaptive_drop_edges`, ...).
 
@@ -37,13 +37,14 @@ class GCA(GRACE):
   """GCA hyperparameters: GRACE's fields plus the adaptive scheme.
 
   Attributes:
-    drop_scheme: ``'degree'``, ``'pr'`` / ``'pagerank'`` or ``'evc'`` / ``'eigenvector'``.
+    centrality: GCA's ``drop_scheme``: ``'degree'``, ``'pr'`` / ``'pagerank'`` or ``'evc'`` /
+      ``'eigenvector'`` (not named ``drop_*``: the launcher checks those as rates).
     threshold: cap ``p_tau`` on every drop probability (0.7 in ``train.py``).
     dense_features: feature weights from dense features (GCA's ``feature_drop_weights_dense``,
       WikiCS only) instead of binary occurrence.
     (``drop_edge_k`` / ``drop_feature_k`` are the *mean* drop rates of view ``k``.)
   """
-  drop_scheme: str = "degree"
+  centrality: str = "degree"
   threshold: float = 0.7
   dense_features: bool = False
   _weights: Optional[Tuple[Any, Any]] = dataclasses.field(default=None, repr=False,
@@ -51,15 +52,15 @@ class GCA(GRACE):
 
   def __post_init__(self):
     super().__post_init__()
-    if self.drop_scheme not in SCHEMES:
-      raise ValueError(f"GCA.drop_scheme must be one of {sorted(SCHEMES)}, "
-                       f"got {self.drop_scheme!r}")
+    if self.centrality not in SCHEMES:
+      raise ValueError(f"GCA.centrality must be one of {sorted(SCHEMES)}, "
+                       f"got {self.centrality!r}")
     if not 0.0 <= self.threshold <= 1.0:
       raise ValueError(f"GCA.threshold must lie in [0, 1], got {self.threshold!r}")
 
   def weights(self, graph):
-    """``(edge_weights [E], feature_weights [F])`` of ``graph`` for :attr:`drop_scheme`."""
-    return augment.gca_weights(graph, scheme=SCHEMES[self.drop_scheme],
+    """``(edge_weights [E], feature_weights [F])`` of ``graph`` for :attr:`centrality`."""
+    return augment.gca_weights(graph, scheme=SCHEMES[self.centrality],
                                dense_features=self.dense_features)
 
   def init(self, key, graph):

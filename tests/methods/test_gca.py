@@ -29,7 +29,7 @@ def _probe(ds, emb):
 
 def test_gca_trains_and_beats_random_init():
   ds, graph = _csbm()
-  method = GCA(hidden=32, proj_hidden=32, drop_scheme="degree")
+  method = GCA(hidden=32, proj_hidden=32, centrality="degree")
   state = train.create_train_state(jax.random.PRNGKey(0), method,
                                    train.make_optimizer(learning_rate=0.01), graph)
   emb0 = np.asarray(method.embed(state.variables, graph))
@@ -50,7 +50,7 @@ def test_gca_trains_and_beats_random_init():
 @pytest.mark.parametrize("scheme", ["degree", "pr", "evc"])
 def test_init_stores_the_scheme_weights(scheme):
   _, graph = _csbm(80)
-  method = GCA(hidden=8, proj_hidden=8, drop_scheme=scheme)
+  method = GCA(hidden=8, proj_hidden=8, centrality=scheme)
   v = method.init(jax.random.PRNGKey(0), graph)
   ew, fw = method.weights(graph)
   np.testing.assert_allclose(v["gca"]["edge_weights"], ew, rtol=1e-5, atol=1e-6)
@@ -76,7 +76,7 @@ def test_views_drop_low_degree_edges_more_and_rate_zero_is_identity():
 
 
 def test_validation():
-  with pytest.raises(ValueError, match="drop_scheme"):
-    GCA(drop_scheme="random")
+  with pytest.raises(ValueError, match="centrality"):
+    GCA(centrality="random")
   with pytest.raises(ValueError, match="threshold"):
     GCA(threshold=1.5)
