@@ -22,7 +22,7 @@ from ml_collections import config_dict
 
 from experiments.configs import _node_protocols
 
-_node_protocols.register_method("gca", "GCA", strategies=("single", "rows"))
+_node_protocols.register_method("gca", "GCA")
 
 
 def _default() -> ml_collections.ConfigDict:
