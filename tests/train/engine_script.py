@@ -1,8 +1,9 @@
 """Subprocess entry points for the engine tests (own XLA flags / killable processes).
 
 ``python engine_script.py sharded`` — with 8 forced CPU devices, runs 20 single-device steps and
-20 sharded steps (node-level anchor-row sharding of the tiny recipe and of GRACE, graph-level data
-parallelism) and prints the largest loss / parameter differences as JSON.
+20 sharded steps (node level: GRACE with its InfoNCE anchor rows split over the devices; graph
+level: data parallelism with batch norm and an EMA target) and prints the largest loss /
+parameter differences as JSON.
 
 ``python engine_script.py fit WORKDIR EPOCHS SLEEP`` — trains the tiny node recipe with
 checkpoints every 2 epochs (sleeping ``SLEEP`` s per epoch so a test can kill it mid-run) and
@@ -40,37 +41,20 @@ def sharded():
   tx = train.make_optimizer(name="adam", learning_rate=1e-2, weight_decay=1e-5)
   out = {}
 
-  # Node level: N = 40 padded rows split 5 per device.
-  m = R.TinyNodeContrast(hidden=8)
-  g = G.pad_graph(R.random_graph(0, num_nodes=37), G.PaddingBudget(n_node=40, n_edge=300))
-
-  def run_node(mesh_):
-    s = train.create_train_state(jax.random.PRNGKey(0), m, tx, g)
-    gg = g
-    if mesh_ is not None:
-      s, gg = train.replicate(s, mesh_), train.replicate(g, mesh_)
-    step = train.make_train_step(m, strategy="rows" if mesh_ is not None else "single",
-                                 mesh=mesh_)
-    losses = []
-    for _ in range(20):
-      s, met = step(s, gg)
-      losses.append(float(met["loss"]))
-    return s, np.asarray(losses)
-
-  s1, l1 = run_node(None)
-  s8, l8 = run_node(mesh)
-  out["node"] = {"loss_diff": float(np.abs(l1 - l8).max()),
-                 "param_diff": _max_diff(s1.params, s8.params),
-                 "loss_drop": float(l1[:3].mean() - l1[-3:].mean()),
-                 "sharded_devices": len(s8.params["Dense_0"]["kernel"].sharding.device_set)}
+  # Node level: a 2-block contextual SBM, N = 40 padded rows, 5 anchor rows per device.
+  from jgssl import data  # pylint: disable=import-outside-toplevel
+  csbm = data.contextual_sbm(0, num_nodes=37, num_blocks=2, avg_degree=5.0, homophily=0.9,
+                             num_features=6, feature_signal=2.0)
+  g = G.pad_graph(csbm.graph, G.PaddingBudget(n_node=40, n_edge=400))
 
   # The real GRACE: dense loss on one device vs key-chunked anchor-sharded loss on 8.
   from jgssl.methods import GRACE  # pylint: disable=import-outside-toplevel
   dense = GRACE(hidden=8, proj_hidden=8, temperature=0.5)
   tiled = GRACE(hidden=8, proj_hidden=8, temperature=0.5, chunk_size=8)
+  tx_node = train.make_optimizer(name="adam", learning_rate=1e-2)
 
   def run_grace(method, mesh_):
-    s = train.create_train_state(jax.random.PRNGKey(2), method, tx, g)
+    s = train.create_train_state(jax.random.PRNGKey(2), method, tx_node, g)
     gg = g
     if mesh_ is not None:
       s, gg = train.replicate(s, mesh_), train.replicate(g, mesh_)
@@ -86,7 +70,9 @@ def sharded():
   s8, l8 = run_grace(tiled, mesh)
   out["grace"] = {"loss_diff": float(np.abs(l1 - l8).max()),
                   "param_diff": _max_diff(s1.params, s8.params),
-                  "loss_drop": float(l1[:3].mean() - l1[-3:].mean())}
+                  "loss_drop": float(l1[:3].mean() - l1[-3:].mean()),
+                  "sharded_devices": len(jax.tree_util.tree_leaves(s8.params)[0].sharding
+                                         .device_set)}
 
   # Graph level: 8 replicas x 2 graphs per step, 20 steps (2 epochs of 10 steps).
   gm = R.TinyGraphContrast(hidden=8, ema=0.9)

@@ -28,13 +28,11 @@ def test_sharded_steps_equal_single_device_steps():
                         env=_env(), timeout=600)
   assert proc.returncode == 0, proc.stderr[-3000:]
   out = _last_json(proc.stdout)
-  # Node level: InfoNCE anchor rows split over 8 devices, 20 steps.
-  assert out["node"]["sharded_devices"] == 8
-  assert out["node"]["loss_diff"] < 1e-5 and out["node"]["param_diff"] < 1e-5
-  assert out["node"]["loss_drop"] > 0.05  # it trained (the comparison is not between constants)
-  # GRACE: dense on one device == key-chunked InfoNCE rows split over 8 devices.
+  # Node level, 20 steps: GRACE dense on one device == key-chunked InfoNCE anchor rows split
+  # over 8 devices (embeddings gathered).
+  assert out["grace"]["sharded_devices"] == 8
   assert out["grace"]["loss_diff"] < 1e-5 and out["grace"]["param_diff"] < 1e-5
-  assert out["grace"]["loss_drop"] > 0.0
+  assert out["grace"]["loss_drop"] > 0.05  # it trained (the comparison is not between constants)
   # Graph level: 8 replicas of padded batches, gradients averaged, 20 steps.
   assert out["graph"]["steps"] == 20
   assert out["graph"]["loss_diff"] < 1e-5 and out["graph"]["param_diff"] < 1e-5
