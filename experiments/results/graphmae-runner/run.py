@@ -112,6 +112,48 @@ def evaluate_seed(config, seed, emb, target):
   return None  # SVM protocols: scored on all seeds together
 
 
+def write_summary(args, config, out, command, per_seed, embs, labels, secs):
+  if embs:
+    fn = (evaluate.svm_10fold_graphmae if config.eval.protocol == "SVM-10fold/GraphMAE"
+          else evaluate.svm_10fold_graphcl)
+    kwargs = ({"fold_seed": int(config.eval.fold_seed)} if fn is evaluate.svm_10fold_graphmae
+              else {"fold_seeds": tuple(range(len(embs)))})
+    r = fn(np.stack(embs), labels, **kwargs)
+    stats = {"acc": (100 * r.metrics["acc"], 100 * r.metrics["acc_std"]),
+             "acc_fold_std": (100 * r.metrics["acc_fold_std"], None)}
+  else:
+    stats = {}
+    for k in per_seed[0]:
+      v = np.array([s[k] for s in per_seed])
+      stats[k] = (float(v.mean()), float(v.std()))
+  ref = config.reference
+  main_key = ref.metric
+  mean, std = stats[main_key]
+  lines = [
+      f"# {args.method} / {args.dataset}", "",
+      f"| method | dataset | protocol | seeds | epochs | {main_key} (ours) | paper | source |",
+      "|---|---|---|---|---|---|---|---|",
+      f"| {args.method} | {args.dataset} | {config.eval.protocol} | {len(secs)} of "
+      f"{args.seeds} | "
+      f"{config.epochs} | {mean:.2f} ± {std:.2f} | "
+      + (f"{ref.value:.2f} ± {ref.std:.2f}" if ref.value is not None else "–")
+      + f" | {ref.source} |", "",
+      "All metrics (mean ± std over seeds, std `ddof=0`):", ""]
+  for k, (m_, s_) in stats.items():
+    lines.append(f"- `{k}`: {m_:.2f}" + (f" ± {s_:.2f}" if s_ is not None else ""))
+  lines += ["", f"Train time per seed: {np.mean(secs):.1f} s on "
+            f"{jax.local_device_count()} {jax.default_backend()} device(s) "
+            "(2 shared CPU cores).", "", f"Command: `{command}`", ""]
+  (out / "table.md").write_text("\n".join(lines))
+  (out / "summary.json").write_text(json.dumps(
+      {"method": args.method, "dataset": args.dataset, "protocol": config.eval.protocol,
+       "seeds_done": len(secs), "seeds": args.seeds, "epochs": int(config.epochs),
+       "metrics": {k: {"mean": v[0], "std": v[1]} for k, v in stats.items()},
+       "per_seed": per_seed, "train_seconds": secs, "command": command,
+       "reference": {"value": ref.value, "std": ref.std, "source": ref.source}}, indent=2))
+  return lines
+
+
 def main(argv=None):
   p = argparse.ArgumentParser()
   p.add_argument("--method", required=True)
@@ -138,43 +180,7 @@ def main(argv=None):
       per_seed.append(m)
     print(f"seed {seed}: loss {result.history[0].loss:.4f} -> {result.history[-1].loss:.4f}, "
           f"{seconds:.1f} s, {m}", flush=True)
-  if embs:
-    fn = (evaluate.svm_10fold_graphmae if config.eval.protocol == "SVM-10fold/GraphMAE"
-          else evaluate.svm_10fold_graphcl)
-    kwargs = ({"fold_seed": int(config.eval.fold_seed)} if fn is evaluate.svm_10fold_graphmae
-              else {"fold_seeds": tuple(range(len(embs)))})
-    r = fn(np.stack(embs), labels, **kwargs)
-    stats = {"acc": (100 * r.metrics["acc"], 100 * r.metrics["acc_std"]),
-             "acc_fold_std": (100 * r.metrics["acc_fold_std"], None)}
-  else:
-    stats = {}
-    for k in per_seed[0]:
-      v = np.array([s[k] for s in per_seed])
-      stats[k] = (float(v.mean()), float(v.std()))
-  ref = config.reference
-  main_key = ref.metric
-  mean, std = stats[main_key]
-  lines = [
-      f"# {args.method} / {args.dataset}", "",
-      f"| method | dataset | protocol | seeds | epochs | {main_key} (ours) | paper | source |",
-      "|---|---|---|---|---|---|---|---|",
-      f"| {args.method} | {args.dataset} | {config.eval.protocol} | {args.seeds} | "
-      f"{config.epochs} | {mean:.2f} ± {std:.2f} | "
-      + (f"{ref.value:.2f} ± {ref.std:.2f}" if ref.value is not None else "–")
-      + f" | {ref.source} |", "",
-      "All metrics (mean ± std over seeds, std `ddof=0`):", ""]
-  for k, (m_, s_) in stats.items():
-    lines.append(f"- `{k}`: {m_:.2f}" + (f" ± {s_:.2f}" if s_ is not None else ""))
-  lines += ["", f"Train time per seed: {np.mean(secs):.1f} s on "
-            f"{jax.local_device_count()} {jax.default_backend()} device(s) "
-            "(2 shared CPU cores).", "", f"Command: `{command}`", ""]
-  (out / "table.md").write_text("\n".join(lines))
-  (out / "summary.json").write_text(json.dumps(
-      {"method": args.method, "dataset": args.dataset, "protocol": config.eval.protocol,
-       "seeds": args.seeds, "epochs": int(config.epochs),
-       "metrics": {k: {"mean": v[0], "std": v[1]} for k, v in stats.items()},
-       "per_seed": per_seed, "train_seconds": secs, "command": command,
-       "reference": {"value": ref.value, "std": ref.std, "source": ref.source}}, indent=2))
+    lines = write_summary(args, config, out, command, per_seed, embs, labels, secs)
   print("\n".join(lines))
 
 
