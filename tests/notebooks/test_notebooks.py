@@ -28,14 +28,14 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 # Small settings per notebook: a few seconds of training each on CPU.
 OVERRIDES = {
-    "quickstart": dict(epochs=12, hidden=16, proj_hidden=16, learning_rate=5e-3,
-                       probe_repeats=1, tsne_points=400, tsne_iter=250),
-    "compose_your_own": dict(epochs=8, hidden=16, proj_hidden=16, learning_rate=5e-3,
+    "quickstart": dict(epochs=10, hidden=16, proj_hidden=16, learning_rate=5e-3,
+                       probe_repeats=1, tsne_points=300, tsne_iter=250),
+    "compose_your_own": dict(epochs=6, hidden=16, proj_hidden=16, learning_rate=5e-3,
                              num_hard=8, num_mix=8, num_query_mix=2, probe_seeds=(0,)),
     "multi_device": dict(epochs=3, batch_size=4, hidden=16, num_layers=2, compare_steps=2,
                          tsne_iter=250),
-    "checkpoints": dict(epochs=6, checkpoint_every=2, interrupt_after=5, hidden=16,
-                        num_layers=2),
+    "checkpoints": dict(epochs=6, checkpoint_every=2, interrupt_after=5, batch_size=64,
+                        hidden=16, num_layers=2),
 }
 PLOTS = {
     "quickstart": ("loss.png", "tsne.png"),
@@ -192,7 +192,7 @@ def test_quickstart_runs(tmp_path, data_root):
   _check_plots("quickstart", nb, out_dir)
   assert s["loss_last"] < s["loss_first"]
   assert s["protocol"] == "LR-rand-sklearn/GRACE"
-  # A dozen tiny steps (width 16) already give embeddings far above chance (1 / 7).
+  # Ten tiny steps (width 16) already give embeddings far above chance (1 / 7).
   assert s["test_acc"] > 2.0 / s["num_classes"] + 0.1
   assert 0.0 < s["raw_test_acc"] < 1.0
 
