@@ -127,7 +127,9 @@ def sample_subgraph(key: jax.Array, graph: jraph.GraphsTuple, *, rate: float,
     kept = kept + _util.segment_count(add, gid, n_graph)
     return key, in_sub, kept
 
-  init = (key, jnp.zeros(n_nodes, bool), jnp.zeros(n_graph, jnp.int32))
+  # The carry starts from values computed from the graph (not fresh constants) so that inside
+  # jax.shard_map it has the same device-varying type as the body's output.
+  init = (key, eligible & False, count * 0)
   _, in_sub, _ = jax.lax.while_loop(cond, body, init)
   return _util.mask_edges_of_dropped_nodes(graph, in_sub | ~eligible)
 
