@@ -136,7 +136,8 @@ def write_summary(args, config, out, command, per_seed, embs, labels, secs):
       f"| {args.method} | {args.dataset} | {config.eval.protocol} | {len(secs)} of "
       f"{args.seeds} | "
       f"{config.epochs} | {mean:.2f} ± {std:.2f} | "
-      + (f"{ref.value:.2f} ± {ref.std:.2f}" if ref.value is not None else "–")
+      + ("–" if ref.value is None else f"{ref.value:.2f}"
+         + (f" ± {ref.std:.2f}" if ref.std is not None else ""))
       + f" | {ref.source} |", "",
       "All metrics (mean ± std over seeds, std `ddof=0`):", ""]
   for k, (m_, s_) in stats.items():
