@@ -3,26 +3,11 @@
 import jax
 import numpy as np
 import pytest
-from sklearn.linear_model import LogisticRegression
 
 from jgssl import graph as graph_lib
 from jgssl import train
-from jgssl.data import synthetic
-from jgssl.data.types import random_split
 from jgssl.methods.cca_ssg import CCASSG
-
-
-def _csbm(num_nodes=600):
-  ds = synthetic.contextual_sbm(0, num_nodes=num_nodes, num_blocks=4, avg_degree=6,
-                                homophily=0.8, num_features=32, feature_signal=1.0)
-  padded = graph_lib.pad_graph(ds.graph, graph_lib.budget_for(ds.graph, multiple=64))
-  return ds, jax.tree_util.tree_map(np.asarray, padded)
-
-
-def _probe(ds, emb):
-  split = random_split(0, ds.num_nodes, train=0.1, val=0.1)
-  clf = LogisticRegression(max_iter=3000).fit(emb[split["train"]], ds.labels[split["train"]])
-  return clf.score(emb[split["test"]], ds.labels[split["test"]])
+from node_method_testing import csbm as _csbm, probe as _probe
 
 
 def test_cca_ssg_trains_and_beats_random_init():

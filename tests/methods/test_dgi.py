@@ -1,29 +1,16 @@
 """DGI: end to end on a contextual SBM, early stopping bookkeeping, validation."""
 
+import functools
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from sklearn.linear_model import LogisticRegression
 
-from jgssl import graph as graph_lib
 from jgssl import train
-from jgssl.data import synthetic
-from jgssl.data.types import random_split
 from jgssl.methods.dgi import DGI, early_stopping_loss, early_stopping_state
+from node_method_testing import csbm, probe as _probe
 
-
-def _csbm():
-  ds = synthetic.contextual_sbm(0, num_nodes=600, num_blocks=4, avg_degree=6, homophily=0.8,
-                                num_features=32, feature_signal=2.0)
-  padded = graph_lib.pad_graph(ds.graph, graph_lib.budget_for(ds.graph, multiple=64))
-  return ds, jax.tree_util.tree_map(np.asarray, padded)
-
-
-def _probe(ds, emb):
-  split = random_split(0, ds.num_nodes, train=0.1, val=0.1)
-  clf = LogisticRegression(max_iter=3000).fit(emb[split["train"]], ds.labels[split["train"]])
-  return clf.score(emb[split["test"]], ds.labels[split["test"]])
+_csbm = functools.partial(csbm, signal=2.0)
 
 
 def test_dgi_trains_and_beats_random_init():

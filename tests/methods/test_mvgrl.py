@@ -1,24 +1,17 @@
 """MVGRL (node level): diffusion view, window propagation, end to end, validation."""
 
+import functools
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from sklearn.linear_model import LogisticRegression
 
 from jgssl import augment
-from jgssl import graph as graph_lib
 from jgssl import train
-from jgssl.data import synthetic
-from jgssl.data.types import random_split
 from jgssl.methods.mvgrl import MVGRL, ppr_view
+from node_method_testing import csbm, probe as _probe
 
-
-def _csbm(num_nodes=600, signal=2.0):
-  ds = synthetic.contextual_sbm(0, num_nodes=num_nodes, num_blocks=4, avg_degree=6,
-                                homophily=0.8, num_features=32, feature_signal=signal)
-  padded = graph_lib.pad_graph(ds.graph, graph_lib.budget_for(ds.graph, multiple=64))
-  return ds, jax.tree_util.tree_map(np.asarray, padded)
+_csbm = functools.partial(csbm, signal=2.0)
 
 
 def _dense_adjacency(ds):
@@ -26,12 +19,6 @@ def _dense_adjacency(ds):
   a = np.zeros((n, n))
   a[ds.graph.receivers, ds.graph.senders] = 1.0
   return a
-
-
-def _probe(ds, emb):
-  split = random_split(0, ds.num_nodes, train=0.1, val=0.1)
-  clf = LogisticRegression(max_iter=3000).fit(emb[split["train"]], ds.labels[split["train"]])
-  return clf.score(emb[split["test"]], ds.labels[split["test"]])
 
 
 def test_mvgrl_trains_and_beats_random_init():
