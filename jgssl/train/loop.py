@@ -45,11 +45,14 @@ class FitResult:
     start_epoch: the epoch training resumed after (0 for a fresh start).
     history: logs of the epochs run by this call (empty when the run was already finished).
     train_seconds: wall-clock seconds spent in this call's epochs.
+    stopped_epoch: the epoch after which the method asked to stop (its step reported
+      ``stopped == 1``, e.g. DGI's early stopping), or ``None`` when all epochs ran.
   """
   state: TrainState
   start_epoch: int
   history: List[EpochLog]
   train_seconds: float
+  stopped_epoch: Optional[int] = None
 
 
 Batches = Union[Any, Callable[[int], Iterable[Any]]]
@@ -65,6 +68,11 @@ def fit(state: TrainState, step_fn: Callable, batches: Batches, *, epochs: int,
   finiteness flags come to the host once, at the end of the epoch. A non-finite loss (or
   parameters that became non-finite) stops training with :class:`NonFiniteError` naming the epoch
   and the step; nothing is saved for that epoch, so the last good checkpoint stays the newest.
+
+  Early stopping that a method keeps in its own state (DGI, MVGRL: ``aux['stopped']``) ends the
+  run: when the last step of an epoch reports ``stopped >= 1`` the epoch is checkpointed, the
+  callbacks run, and :func:`fit` returns with ``stopped_epoch`` set instead of running the
+  remaining epochs (which would compute nothing).
 
   Args:
     state: a fresh state (also the template a checkpoint is restored into).
@@ -103,6 +111,7 @@ def fit(state: TrainState, step_fn: Callable, batches: Batches, *, epochs: int,
   epoch_batches = batches if callable(batches) else (lambda epoch: (batches,))
   history: List[EpochLog] = []
   total = 0.0
+  stopped_epoch = None
   for epoch in range(start + 1, epochs + 1):
     t0 = time.perf_counter()
     step_before = int(state.step)
@@ -133,10 +142,16 @@ def fit(state: TrainState, step_fn: Callable, batches: Batches, *, epochs: int,
                       seconds=seconds,
                       metrics={k: float(np.mean(v)) for k, v in stacked.items() if k != "loss"})
     history.append(record)
-    if checkpointer is not None and (epoch % checkpoint_every == 0 or epoch == epochs):
+    stop = "stopped" in stacked and float(np.asarray(stacked["stopped"]).reshape(-1)[-1]) >= 1.0
+    if checkpointer is not None and (epoch % checkpoint_every == 0 or epoch == epochs or stop):
       checkpointer.save(epoch, state)
     for cb in callbacks:
       cb(record, state)
+    if stop:
+      stopped_epoch = epoch
+      log.info("the method stopped early after epoch %d", epoch)
+      break
   if checkpointer is not None:
     checkpointer.wait()
-  return FitResult(state=state, start_epoch=start, history=history, train_seconds=total)
+  return FitResult(state=state, start_epoch=start, history=history, train_seconds=total,
+                   stopped_epoch=stopped_epoch)

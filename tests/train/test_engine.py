@@ -257,6 +257,17 @@ def test_fit_resumes_to_bit_identical_parameters(tmp_path, node_graph):
   assert again.history == [] and again.start_epoch == 8
 
 
+def test_fit_ends_when_the_method_reports_stopped(tmp_path, node_graph):
+  logs = []
+  res, ck = _fit(tmp_path / "stop", node_graph, epochs=20, every=10,
+                 method=R.StopAfter(hidden=16, stop_at=4), logs=logs)
+  assert res.stopped_epoch == 4 and [r.epoch for r in logs] == [1, 2, 3, 4]
+  assert int(res.state.step) == 4
+  assert ck.all_steps() == [4]  # the stopping epoch is checkpointed even off the schedule
+  full, _ = _fit(tmp_path / "nostop", node_graph, epochs=3, method=R.StopAfter(hidden=16, stop_at=9))
+  assert full.stopped_epoch is None and len(full.history) == 3
+
+
 def test_nan_guard_names_epoch_and_step_and_keeps_last_good(tmp_path, node_graph):
   m = R.NaNAfter(hidden=16, nan_at=7)
   with pytest.raises(train.NonFiniteError, match=r"epoch 7, step 7") as err:

@@ -167,3 +167,18 @@ class NaNAfter(TinyNodeContrast):
     n = variables["counter"]["n"] + 1
     loss = jnp.where(n >= self.nan_at, jnp.nan, loss)
     return loss, {**aux, "updates": {"counter": {"n": n}}}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StopAfter(TinyNodeContrast):
+  """TinyNodeContrast that reports ``aux['stopped'] = 1`` from optimizer step ``stop_at`` on."""
+  stop_at: int = 3
+
+  def init(self, key, graph):
+    return {**super().init(key, graph), "counter": {"n": jnp.zeros((), jnp.int32)}}
+
+  def loss(self, variables, key, graph):
+    loss, aux = super().loss(variables, key, graph)
+    n = variables["counter"]["n"] + 1
+    return loss, {**aux, "stopped": (n >= self.stop_at).astype(jnp.float32),
+                  "updates": {"counter": {"n": n}}}
