@@ -32,8 +32,8 @@ def _default() -> ml_collections.ConfigDict:
   c.method = "dgi"
   c.dataset = "cora"
   c.seed = 0                        # jgssl choice (execute.py seeds nothing)
-  c.epochs = 1500                   # jgssl cap; [execute.py] nb_epochs 10000, but its early stop
-  #                                   (patience 20) ends Cora / CiteSeer runs after 200-600 epochs
+  c.epochs = 10000                  # [execute.py] nb_epochs; its early stop (patience 20) ends the
+  #                                   run first (jgssl.train.fit stops on aux['stopped'])
   c.checkpoint_every = 500          # jgssl choice
   c.max_to_keep = 2                 # jgssl choice
   c.strategy = "single"

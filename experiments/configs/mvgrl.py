@@ -32,7 +32,7 @@ def _default() -> ml_collections.ConfigDict:
   c.method = "mvgrl"
   c.dataset = "cora"
   c.seed = 0                        # jgssl choice
-  c.epochs = 1000                   # jgssl cap; [train.py] nb_epochs 3000, ended by early stopping
+  c.epochs = 3000                   # [train.py] nb_epochs; early stopping ends the run first
   c.checkpoint_every = 250          # jgssl choice
   c.max_to_keep = 1
   c.strategy = "single"
