@@ -377,10 +377,10 @@ def _check_rates(section: ml_collections.ConfigDict, prefix: str) -> None:
       continue
     name = k.lower()
     if ("drop" in name or "rate" in name or name.startswith("p_")) and "learning" not in name:
-      if v is None:
+      # Only numbers are rates; names and switches (``drop_scheme='degree'``,
+      # ``drop_last=True``) are checked by the method that reads them.
+      if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
         continue
-      if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise ConfigError(f"config.{prefix}{k} must be a number in [0, 1], got {v!r}")
       if not 0.0 <= float(v) <= 1.0:
         raise ConfigError(f"config.{prefix}{k} = {v} is a rate and must lie in [0, 1]")
 
