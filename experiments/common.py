@@ -347,7 +347,7 @@ PROTOCOLS: Dict[str, Any] = {
 }
 
 STRATEGIES = ("single", "data", "rows")
-FEATURE_NORMS = ("none", "row")
+FEATURE_NORMS = ("none", "row")  # == jgssl.data.FEATURE_NORMS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -463,12 +463,9 @@ def optimizer_factory(config) -> Callable[..., Any]:
 
 
 def normalize_features(x: np.ndarray, kind: str) -> np.ndarray:
-  """``'row'``: rows divided by their sum (PyG ``T.NormalizeFeatures``; zero rows stay zero)."""
-  x = np.asarray(x, np.float32)
-  if kind == "none":
-    return x
-  s = x.sum(axis=1, keepdims=True)
-  return np.where(s != 0, x / np.where(s == 0, 1.0, s), 0.0).astype(np.float32)
+  """``config.features``: ``'none'`` or ``'row'`` (:func:`jgssl.data.row_normalize`)."""
+  from jgssl.data import transforms  # pylint: disable=import-outside-toplevel
+  return np.asarray(x, np.float32) if kind == "none" else transforms.row_normalize(x)
 
 
 def find_config_file(method: str) -> pathlib.Path:

@@ -10,7 +10,8 @@ One way in::
 Files live under ``<root>/<folder>/raw/<file>`` with ``root`` the argument, ``$JGSSL_DATA_DIR`` or
 ``~/.cache/jgssl``; missing files are downloaded (or taken from ``$JGSSL_DATA_MIRROR``) and
 checked against their sha256. Every problem with a file is a :class:`DatasetError` naming the
-file. ``python -m jgssl.data stats`` prints the statistics of every dataset.
+file. Feature preprocessing: :func:`row_normalize`, :func:`normalize_node_features`.
+``python -m jgssl.data stats`` prints the statistics of every dataset.
 """
 
 from jgssl.data.download import (
@@ -27,6 +28,7 @@ from jgssl.data.interactions import read_sslrec
 from jgssl.data.planetoid import read_planetoid
 from jgssl.data.registry import DatasetSpec, get_spec, list_datasets, load
 from jgssl.data.text import read_citeseer_tag
+from jgssl.data.transforms import FEATURE_NORMS, normalize_node_features, row_normalize
 from jgssl.data.tu import read_gin, read_tu
 from jgssl.data.types import (
     DatasetInfo,
@@ -44,6 +46,7 @@ __all__ = [
     "DatasetError",
     "DatasetInfo",
     "DatasetSpec",
+    "FEATURE_NORMS",
     "DownloadError",
     "GraphDataset",
     "HeteroDataset",
@@ -56,6 +59,7 @@ __all__ = [
     "get_spec",
     "list_datasets",
     "load",
+    "normalize_node_features",
     "random_split",
     "read_citeseer_tag",
     "read_gin",
@@ -64,6 +68,7 @@ __all__ = [
     "read_planetoid",
     "read_sslrec",
     "read_tu",
+    "row_normalize",
     "sbm",
     "sha256_file",
     "validate_dataset",
