@@ -7,7 +7,7 @@ import os
 import pathlib
 import shutil
 import time
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import jax
 import orbax.checkpoint as ocp
@@ -109,6 +109,30 @@ class Checkpointer:
     """Restores ``step`` into the structure, dtypes and shardings of ``template``."""
     abstract = jax.tree_util.tree_map(ocp.utils.to_shape_dtype_struct, template)
     return self._mgr().restore(step, args=ocp.args.StandardRestore(abstract))
+
+  def restore_variables(self, step: Optional[int] = None) -> Tuple[Dict[str, Any], int]:
+    """The method's variables ``{'params': ..., **model_state}`` of a checkpoint, no template.
+
+    For embedding or fine-tuning from a finished run without rebuilding its optimizer (the
+    optimizer state, step counter and key are read but dropped). Arrays come back as saved
+    (host-local, unsharded); pass them to :meth:`jgssl.methods.Method.embed` as they are.
+
+    Args:
+      step: the epoch to read; ``None`` reads the newest.
+
+    Returns:
+      ``(variables, step)``.
+
+    Raises:
+      FileNotFoundError: when the folder holds no checkpoint (or not ``step``).
+    """
+    steps = self.all_steps()
+    if not steps or (step is not None and step not in steps):
+      raise FileNotFoundError(f"no checkpoint {'' if step is None else f'of epoch {step} '}in "
+                              f"{self.directory} (found epochs {steps})")
+    step = steps[-1] if step is None else step
+    raw = self._mgr().restore(step, args=ocp.args.StandardRestore())
+    return {"params": raw["params"], **dict(raw.get("model_state") or {})}, step
 
   def restore_latest(self, template) -> Tuple[Any, Optional[int]]:
     """The newest checkpoint that restores cleanly: ``(state, step)``, or ``(template, None)``.

@@ -268,6 +268,25 @@ def test_fit_ends_when_the_method_reports_stopped(tmp_path, node_graph):
   assert full.stopped_epoch is None and len(full.history) == 3
 
 
+def test_restore_variables_needs_no_optimizer(tmp_path, node_graph):
+  res, ck = _fit(tmp_path / "vars", node_graph, epochs=4, every=2,
+                 method=R.StopAfter(hidden=16, stop_at=99))
+  with train.Checkpointer(tmp_path / "vars") as fresh:
+    variables, step = fresh.restore_variables()
+    assert step == 4 and set(variables) == {"params", "counter"}
+    assert int(variables["counter"]["n"]) == 4
+    assert train.tree_checksum(variables["params"]) == train.tree_checksum(res.state.params)
+    emb = R.StopAfter(hidden=16).embed(variables, node_graph)
+    np.testing.assert_allclose(emb, R.StopAfter(hidden=16).embed(res.state.variables, node_graph),
+                               rtol=1e-6)
+    older, _ = fresh.restore_variables(2)
+    assert int(older["counter"]["n"]) == 2
+    with pytest.raises(FileNotFoundError, match="no checkpoint of epoch 3"):
+      fresh.restore_variables(3)
+  with pytest.raises(FileNotFoundError, match="no checkpoint in"):
+    train.Checkpointer(tmp_path / "empty").restore_variables()
+
+
 def test_nan_guard_names_epoch_and_step_and_keeps_last_good(tmp_path, node_graph):
   m = R.NaNAfter(hidden=16, nan_at=7)
   with pytest.raises(train.NonFiniteError, match=r"epoch 7, step 7") as err:
