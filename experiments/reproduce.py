@@ -55,8 +55,9 @@ def _fmt(mean: float, std: Optional[float]) -> str:
   return f"{mean:.2f} ± {std:.2f}" if std is not None else f"{mean:.2f}"
 
 
-def table_rows(summary: Dict[str, Any]) -> str:
-  """One markdown table row (the header is :data:`HEADER`)."""
+def table_rows(summary: Dict[str, Any], *, extra: Optional[str] = None) -> str:
+  """One markdown table row (the header is :data:`HEADER`); ``extra`` is an added column before
+  the command (:data:`HEADER_WITH_VERDICT`)."""
   ref = summary.get("reference") or {}
   metrics = summary["metrics"]
   metric = ref.get("metric")
@@ -68,11 +69,15 @@ def table_rows(summary: Dict[str, Any]) -> str:
   paper = "—" if ref.get("value") is None else _fmt(ref["value"], ref.get("std"))
   return (f"| {summary['method']} | {summary['dataset']} | {summary['protocol']} | {metric} | "
           f"{_fmt(ours['mean'], ours.get('std'))} ({n_seeds} seeds) | {paper} | "
-          f"{ref.get('source', '—')} | `{summary['command']}` |")
+          f"{ref.get('source', '—')} | " + ("" if extra is None else f"{extra} | ")
+          + f"`{summary['command']}` |")
 
 
 HEADER = ("| Method | Dataset | Protocol | Metric | jgssl (mean ± std over seeds) | Paper | "
           "Paper source | Command |\n|---|---|---|---|---|---|---|---|")
+HEADER_WITH_VERDICT = ("| Method | Dataset | Protocol | Metric | jgssl (mean ± std over seeds) | "
+                       "Paper | Paper source | vs paper | Command |\n"
+                       "|---|---|---|---|---|---|---|---|---|")
 
 
 def write_table(out: pathlib.Path, summary: Dict[str, Any]) -> str:

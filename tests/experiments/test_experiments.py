@@ -272,3 +272,23 @@ def test_rate_check_reads_numbers_only():
   bad = ml_collections.ConfigDict({"model": {"drop_scheme": "degree", "p_mask": 1.2}})
   with pytest.raises(common.ConfigError, match=r"config.model.p_mask = 1.2 is a rate"):
     common._check_rates(bad, "")
+
+
+def test_verdict_and_readme_block(tmp_path):
+  def summary(mean, value, std):
+    return {"method": "m", "dataset": "d", "protocol": "p", "seeds": [0, 1],
+            "metrics": {"acc": {"mean": mean, "std": 0.5}},
+            "reference": {"metric": "acc", "value": value, "std": std, "source": "s"}}
+  assert collect_lib.verdict(summary(84.5, 84.0, 0.4)) == "+0.50 (above)"
+  assert collect_lib.verdict(summary(83.7, 84.0, 0.4)) == "-0.30 (within 1 std)"
+  assert collect_lib.verdict(summary(83.0, 84.0, 0.4)) == "-1.00 (2.5 std)"
+  assert collect_lib.verdict(summary(83.0, None, None)) == "no paper value"
+  readme = tmp_path / "README.md"
+  readme.write_text(f"intro\n{collect_lib.BEGIN}\nold\n{collect_lib.END}\noutro\n")
+  collect_lib.write_readme([summary(83.0, 84.0, 0.4)], readme)
+  text = readme.read_text()
+  assert "old" not in text and text.startswith("intro\n") and text.endswith("outro\n")
+  assert "| m | d | p | acc | 83.00 ± 0.50 | 2 | 84.00 ± 0.40 | -1.00 (2.5 std) |" in text
+  readme.write_text("no markers")
+  with pytest.raises(ValueError, match="no <!-- results:begin -->"):
+    collect_lib.write_readme([], readme)
