@@ -18,6 +18,7 @@ import ml_collections
 import numpy as np
 
 from experiments import common
+from experiments.configs import _base
 
 
 def _build(class_name: str, model: ml_collections.ConfigDict):
@@ -113,6 +114,19 @@ for _name, _fn in (("LP-public/DGI", _lp_public("lp_public_dgi")),
   common.PROTOCOLS.setdefault(_name, _fn)
 
 
+def lp_public_dgi_eval(c: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
+  """``config.eval`` for DGI's probe (PetarV-/DGI ``execute.py`` @ 61baf67): 50 logistic
+  regressions on the public split, the last epoch's test accuracy, no validation."""
+  e = ml_collections.ConfigDict()
+  e.protocol = "LP-public/DGI"
+  e.dataset = c.get_ref("dataset")
+  e.restarts = 50                   # [execute.py] range(50)
+  e.epochs = 100                    # [execute.py] range(100)
+  e.lr = 0.01                       # [execute.py] Adam lr
+  e.weight_decay = 0.0              # [execute.py] wd 0.0
+  return e
+
+
 def lr_rand_torch_eval(c: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   """``config.eval`` for GCA's probe (CRIPAC-DIG/GCA ``pGRACE/eval.py``): random 10/10/80,
   LogReg Adam lr 0.01, wd 0, 3000 epochs, test at the best validation (every 20 epochs)."""
@@ -136,6 +150,16 @@ def lr_sklearn_bgrl_eval(c: ml_collections.ConfigDict) -> ml_collections.ConfigD
   e.c_log2_min = -10                # C = 2.0 ** np.arange(-10, 11)
   e.c_log2_max = 10
   return e
+
+
+def random_split_variant(name: str, value=None, std=None, source: str = _base.NO_VALUE):
+  """A variant on ``name`` (no public split) with GCA's random-split probe
+  (:func:`lr_rand_torch_eval`) and the given reference."""
+  def apply(c):
+    c.dataset = name
+    c.eval = lr_rand_torch_eval(c)
+    return _base.set_reference(c, value, std, source)
+  return apply
 
 
 del np

@@ -23,6 +23,7 @@ Variants: ``amazon-computers`` (default), ``amazon-photo``, ``coauthor-cs``,
 
 import ml_collections
 
+from experiments.configs import _base
 from experiments.configs import _node_protocols
 
 _node_protocols.register_method("bgrl", "BGRL")
@@ -50,32 +51,29 @@ def _default() -> ml_collections.ConfigDict:
   c.model.total_steps = c.get_ref("epochs")  # [train] CosineDecayScheduler(1 - mm, 0, epochs)
   c.model.bn_momentum = 0.99        # [train] GCN(batchnorm_mm=0.99), PyTorch convention
 
-  c.optimizer = ml_collections.ConfigDict()
-  c.optimizer.name = "adamw"        # [train] AdamW
-  c.optimizer.learning_rate = 5e-4  # [cfg] lr
-  c.optimizer.weight_decay = 1e-5   # [cfg] weight_decay
-  c.optimizer.schedule = "warmup_cosine"  # [train] CosineDecayScheduler(lr, warmup, epochs)
-  c.optimizer.warmup_steps = 1000   # [cfg] lr_warmup_epochs
+  c.optimizer = _base.optimizer(
+      "adamw",                      # [train] AdamW
+      learning_rate=5e-4,           # [cfg] lr
+      weight_decay=1e-5,            # [cfg] weight_decay
+      schedule="warmup_cosine",     # [train] CosineDecayScheduler(lr, warmup, epochs)
+      warmup_steps=1000)            # [cfg] lr_warmup_epochs
 
   c.eval = _node_protocols.lr_sklearn_bgrl_eval(c)
 
-  c.reference = ml_collections.ConfigDict()
-  c.reference.metric = "test_acc"
-  c.reference.value = 90.34         # [readme]
-  c.reference.std = 0.19
-  c.reference.source = "BGRL README, Amazon-Computers, 20 random splits x inits"
+  c.reference = _base.reference(
+      "test_acc", 90.34, 0.19,      # [readme]
+      "BGRL README, Amazon-Computers, 20 random splits x inits")
   return c
 
 
-def _dataset(name, features, lr, pe, pf, value=None, std=None, source="no published value"):
+def _dataset(name, features, lr, pe, pf, value=None, std=None, source=_base.NO_VALUE):
   def apply(c):
     c.dataset = name
     c.model.features = features     # [cfg] graph_encoder_layer
     c.optimizer.learning_rate = lr  # [cfg] lr
     c.model.drop_edge_1, c.model.drop_edge_2 = pe        # [cfg] drop_edge_p_1, _2
     c.model.drop_feature_1, c.model.drop_feature_2 = pf  # [cfg] drop_feat_p_1, _2
-    c.reference.value, c.reference.std, c.reference.source = value, std, source
-    return c
+    return _base.set_reference(c, value, std, source)
   return apply
 
 
@@ -83,26 +81,9 @@ def _planetoid(name, value, std):
   def apply(c):
     c = _dataset(name, (512, 256), 5e-4, (0.2, 0.3), (0.2, 0.1), value, std,
                  f"GraphMAE README table (BGRL, {name}, public split)")(c)  # [cfg] wiki-cs values
-    e = ml_collections.ConfigDict()
-    e.protocol = "LP-public/DGI"     # one linear layer on the public split, 50 restarts
-    e.dataset = c.get_ref("dataset")
-    e.restarts, e.epochs, e.lr, e.weight_decay = 50, 100, 0.01, 0.0
-    c.eval = e
+    c.eval = _node_protocols.lp_public_dgi_eval(c)  # one linear layer, public split, 50 restarts
     return c
   return apply
-
-
-def _test(c):
-  """Tiny: Cora, 6 epochs, narrow layers, a short C grid. For the test suite only."""
-  c.dataset = "cora"
-  c.epochs = 6
-  c.checkpoint_every = 3
-  c.model.features = (16, 8)
-  c.model.pred_hidden = 16
-  c.optimizer.warmup_steps = 2
-  c.eval.c_log2_min = -1
-  c.eval.c_log2_max = 1
-  return c
 
 
 VARIANTS = {
@@ -112,15 +93,10 @@ VARIANTS = {
     "coauthor-physics": _dataset("coauthor-physics", (256, 128), 1e-5, (0.4, 0.1), (0.1, 0.4)),
     "cora": _planetoid("cora", 82.7, 0.6),
     "citeseer": _planetoid("citeseer", 71.1, 0.8),
-    "test": _test,
+    # Tiny: Cora, 6 epochs, narrow layers, a short C grid. For the test suite only.
+    "test": _base.overrides(dataset="cora", epochs=6, checkpoint_every=3,
+                            model=dict(features=(16, 8), pred_hidden=16),
+                            optimizer=dict(warmup_steps=2), eval=dict(c_log2_min=-1, c_log2_max=1)),
 }
 
-
-def get_config(variant: str = "") -> ml_collections.ConfigDict:
-  """The locked config of ``variant`` (``''`` means ``amazon-computers``)."""
-  variant = (variant or "amazon-computers").lower()
-  if variant not in VARIANTS:
-    raise ValueError(f"unknown BGRL config variant {variant!r}; choose one of {sorted(VARIANTS)}")
-  c = VARIANTS[variant](_default())
-  c.lock()
-  return c
+get_config = _base.make_get_config("BGRL", VARIANTS, "amazon-computers", _default)

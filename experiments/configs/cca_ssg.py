@@ -18,6 +18,7 @@ Variants: ``cora`` (default), ``citeseer``, ``amazon-computers``, ``amazon-photo
 
 import ml_collections
 
+from experiments.configs import _base
 from experiments.configs import _node_protocols
 
 _node_protocols.register_method("cca_ssg", "CCASSG")
@@ -41,12 +42,10 @@ def _default() -> ml_collections.ConfigDict:
   c.model.drop_feature = 0.1        # [readme] cora --dfr 0.1
   c.model.drop_edge = 0.4           # [readme] cora --der 0.4
 
-  c.optimizer = ml_collections.ConfigDict()
-  c.optimizer.name = "adam"         # [main.py] Adam
-  c.optimizer.learning_rate = 1e-3  # [main.py] lr1
-  c.optimizer.weight_decay = 0.0    # [main.py] wd1
-  c.optimizer.schedule = "constant"
-  c.optimizer.warmup_steps = 0
+  c.optimizer = _base.optimizer(
+      "adam",                       # [main.py] Adam
+      learning_rate=1e-3,           # [main.py] lr1
+      weight_decay=0.0)             # [main.py] wd1
 
   c.eval = ml_collections.ConfigDict()
   c.eval.protocol = "LP-public/CCA-SSG"
@@ -55,11 +54,9 @@ def _default() -> ml_collections.ConfigDict:
   c.eval.lr = 1e-2                  # [readme] cora --lr2 1e-2
   c.eval.weight_decay = 1e-4        # [readme] cora --wd2 1e-4
 
-  c.reference = ml_collections.ConfigDict()
-  c.reference.metric = "test_acc"
-  c.reference.value = 84.0          # [graphmae]
-  c.reference.std = 0.4
-  c.reference.source = "GraphMAE README table (CCA-SSG, Cora, public split)"
+  c.reference = _base.reference(
+      "test_acc", 84.0, 0.4,        # [graphmae]
+      "GraphMAE README table (CCA-SSG, Cora, public split)")
   return c
 
 
@@ -71,13 +68,12 @@ def _citeseer(c):
   c.model.drop_feature = 0.0        # [readme] --dfr 0.0
   c.model.drop_edge = 0.4           # [readme] --der 0.4
   c.eval.weight_decay = 1e-2        # [readme] --wd2 1e-2
-  c.reference.value, c.reference.std = 73.1, 0.3  # [graphmae]
-  c.reference.source = "GraphMAE README table (CCA-SSG, CiteSeer, public split)"
-  return c
+  return _base.set_reference(c, 73.1, 0.3,  # [graphmae]
+                             "GraphMAE README table (CCA-SSG, CiteSeer, public split)")
 
 
 def _random(name, epochs, lambd, dfr, der, lr2=1e-2, wd2=1e-4, mlp=False, value=None, std=None,
-            source="no published value"):
+            source=_base.NO_VALUE):
   def apply(c):
     c.dataset = name
     c.features = "none"             # [dgl] as stored (unconfirmed)
@@ -95,18 +91,8 @@ def _random(name, epochs, lambd, dfr, der, lr2=1e-2, wd2=1e-4, mlp=False, value=
     e.lr = lr2                      # [readme] --lr2
     e.weight_decay = wd2            # [readme] --wd2
     c.eval = e
-    c.reference.value, c.reference.std, c.reference.source = value, std, source
-    return c
+    return _base.set_reference(c, value, std, source)
   return apply
-
-
-def _test(c):
-  """Tiny: Cora, 4 epochs, 16 wide, short probe. For the test suite only."""
-  c.epochs = 4
-  c.checkpoint_every = 2
-  c.model.features = (16, 16)
-  c.eval.epochs = 50
-  return c
 
 
 VARIANTS = {
@@ -118,16 +104,9 @@ VARIANTS = {
     # der for coauthor-cs: the README command gives none; 0.2 is an unconfirmed default.
     "coauthor-cs": _random("coauthor-cs", 50, 1e-3, 0.2, 0.2, lr2=5e-3, mlp=True),
     "coauthor-physics": _random("coauthor-physics", 100, 1e-3, 0.5, 0.5, lr2=5e-3),
-    "test": _test,
+    # Tiny: Cora, 4 epochs, 16 wide, short probe. For the test suite only.
+    "test": _base.overrides(epochs=4, checkpoint_every=2, model=dict(features=(16, 16)),
+                            eval=dict(epochs=50)),
 }
 
-
-def get_config(variant: str = "") -> ml_collections.ConfigDict:
-  """The locked config of ``variant`` (``''`` means ``cora``)."""
-  variant = (variant or "cora").lower()
-  if variant not in VARIANTS:
-    raise ValueError(f"unknown CCA-SSG config variant {variant!r}; choose one of "
-                     f"{sorted(VARIANTS)}")
-  c = VARIANTS[variant](_default())
-  c.lock()
-  return c
+get_config = _base.make_get_config("CCA-SSG", VARIANTS, "cora", _default)

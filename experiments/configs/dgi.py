@@ -20,8 +20,8 @@ Variants: ``cora`` (default), ``citeseer``, ``amazon-computers``, ``amazon-photo
 """
 
 import ml_collections
-from ml_collections import config_dict
 
+from experiments.configs import _base
 from experiments.configs import _node_protocols
 
 _node_protocols.register_method("dgi", "DGI")
@@ -44,58 +44,29 @@ def _default() -> ml_collections.ConfigDict:
   c.model.activation = "prelu"      # [execute.py] nonlinearity
   c.model.patience = 20             # [execute.py] patience (on the training loss)
 
-  c.optimizer = ml_collections.ConfigDict()
-  c.optimizer.name = "adam"         # [execute.py] torch.optim.Adam
-  c.optimizer.learning_rate = 1e-3  # [execute.py] lr
-  c.optimizer.weight_decay = 0.0    # [execute.py] l2_coef
-  c.optimizer.schedule = "constant"
-  c.optimizer.warmup_steps = 0
+  c.optimizer = _base.optimizer(
+      "adam",                       # [execute.py] torch.optim.Adam
+      learning_rate=1e-3,           # [execute.py] lr
+      weight_decay=0.0)             # [execute.py] l2_coef
 
-  c.eval = ml_collections.ConfigDict()
-  c.eval.protocol = "LP-public/DGI"  # [execute.py] 50 x LogReg, last epoch, no validation
-  c.eval.dataset = c.get_ref("dataset")
-  c.eval.restarts = 50              # [execute.py] range(50)
-  c.eval.epochs = 100               # [execute.py] range(100)
-  c.eval.lr = 0.01                  # [execute.py] Adam lr
-  c.eval.weight_decay = 0.0         # [execute.py] wd 0.0
+  # [execute.py] 50 x LogReg (range(50), range(100) epochs, Adam lr 0.01, wd 0.0), last epoch,
+  # no validation
+  c.eval = _node_protocols.lp_public_dgi_eval(c)
 
-  c.reference = ml_collections.ConfigDict()
-  c.reference.metric = "test_acc"
-  c.reference.value = 82.3          # [paper] Cora
-  c.reference.std = 0.6
-  c.reference.source = "DGI paper, Cora public split (GraphMAE / DGL READMEs; REFERENCES.md §3.1)"
+  c.reference = _base.reference(
+      "test_acc", 82.3, 0.6,        # [paper] Cora
+      "DGI paper, Cora public split (GraphMAE / DGL READMEs; REFERENCES.md §3.1)")
   return c
 
 
 def _citeseer(c):
   c.dataset = "citeseer"
-  c.reference.value = 71.8          # [paper] CiteSeer
-  c.reference.std = 0.7
-  c.reference.source = ("DGI paper, CiteSeer public split (GraphMAE / DGL READMEs; "
-                        "REFERENCES.md §3.1)")
-  return c
+  return _base.set_reference(
+      c, 71.8, 0.7,                 # [paper] CiteSeer
+      "DGI paper, CiteSeer public split (GraphMAE / DGL READMEs; REFERENCES.md §3.1)")
 
 
-def _random_split(name, value=None, std=None, source="no published value"):
-  def apply(c):
-    c.dataset = name
-    c.eval = _node_protocols.lr_rand_torch_eval(c)
-    c.reference.value = value
-    c.reference.std = std
-    c.reference.source = source
-    return c
-  return apply
-
-
-def _test(c):
-  """Tiny: Cora, 5 epochs, 16 wide, 2 probe restarts. For the test suite only."""
-  c.epochs = 5
-  c.checkpoint_every = 2
-  c.model.hidden = 16
-  c.eval.restarts = 2
-  c.eval.epochs = 20
-  return c
-
+_random_split = _node_protocols.random_split_variant
 
 VARIANTS = {
     "cora": lambda c: c,
@@ -106,18 +77,9 @@ VARIANTS = {
     "amazon-photo": _random_split("amazon-photo"),
     "coauthor-cs": _random_split("coauthor-cs"),
     "coauthor-physics": _random_split("coauthor-physics"),
-    "test": _test,
+    # Tiny: Cora, 5 epochs, 16 wide, 2 probe restarts. For the test suite only.
+    "test": _base.overrides(epochs=5, checkpoint_every=2, model=dict(hidden=16),
+                            eval=dict(restarts=2, epochs=20)),
 }
 
-
-def get_config(variant: str = "") -> ml_collections.ConfigDict:
-  """The locked config of ``variant`` (``''`` means ``cora``)."""
-  variant = (variant or "cora").lower()
-  if variant not in VARIANTS:
-    raise ValueError(f"unknown DGI config variant {variant!r}; choose one of {sorted(VARIANTS)}")
-  c = VARIANTS[variant](_default())
-  c.lock()
-  return c
-
-
-del config_dict
+get_config = _base.make_get_config("DGI", VARIANTS, "cora", _default)

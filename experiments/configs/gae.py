@@ -17,7 +17,8 @@ Variants: ``cora`` (default), ``citeseer``, ``test``.
 """
 
 import ml_collections
-from ml_collections import config_dict
+
+from experiments.configs import _base
 
 VARIATIONAL = False
 NAME = "gae"
@@ -41,24 +42,20 @@ def _default() -> ml_collections.ConfigDict:
   c.model.variational = VARIATIONAL  # [train] model gcn_ae / gcn_vae
   c.model.dropout = 0.0             # [train] dropout
 
-  c.optimizer = ml_collections.ConfigDict()
-  c.optimizer.name = "adam"         # [optimizer] tf.train.AdamOptimizer
-  c.optimizer.learning_rate = 0.01  # [train] learning_rate
-  c.optimizer.weight_decay = 0.0    # [train] weight_decay (never applied upstream)
-  c.optimizer.schedule = "constant"
-  c.optimizer.warmup_steps = 0
+  c.optimizer = _base.optimizer(
+      "adam",                       # [optimizer] tf.train.AdamOptimizer
+      learning_rate=0.01,           # [train] learning_rate
+      weight_decay=0.0)             # [train] weight_decay (never applied upstream)
 
   c.eval = ml_collections.ConfigDict()
   c.eval.protocol = "LinkPred-GAE"  # [prep] 85 / 5 / 10 split, test ROC-AUC and AP
   c.eval.val = 0.05
   c.eval.test = 0.10
 
-  c.reference = ml_collections.ConfigDict()
-  c.reference.metric = "test_auc"
-  c.reference.value = PAPER["cora"][0]  # [paper] (AP: PAPER[...][1])
-  c.reference.std = config_dict.placeholder(float)
-  c.reference.source = (f"Kipf & Welling 2016 Table 1, Cora AUC / AP {PAPER['cora'][0]} / "
-                        f"{PAPER['cora'][1]} (unconfirmed in REFERENCES.md §3.11)")
+  c.reference = _base.reference(
+      "test_auc", PAPER["cora"][0],  # [paper] (AP: PAPER[...][1])
+      source=(f"Kipf & Welling 2016 Table 1, Cora AUC / AP {PAPER['cora'][0]} / "
+              f"{PAPER['cora'][1]} (unconfirmed in REFERENCES.md §3.11)"), placeholder=True)
   return c
 
 
@@ -70,23 +67,11 @@ def _citeseer(c):
   return c
 
 
-def _test(c):
-  c.epochs = 3
-  c.checkpoint_every = 1
-  c.model.hidden = 8
-  c.model.latent = 4
-  return c
-
-
-VARIANTS = {"cora": lambda c: c, "citeseer": _citeseer, "test": _test}
+VARIANTS = {"cora": lambda c: c, "citeseer": _citeseer,
+            "test": _base.overrides(epochs=3, checkpoint_every=1, model=dict(hidden=8, latent=4))}
 
 
 def get_config(variant: str = "") -> ml_collections.ConfigDict:
   """The locked config of ``variant`` (``''`` means ``cora``)."""
-  variant = (variant or "cora").lower()
-  if variant not in VARIANTS:
-    raise ValueError(f"unknown {NAME} config variant {variant!r}; choose one of "
-                     f"{sorted(VARIANTS)}")
-  c = VARIANTS[variant](_default())
-  c.lock()
-  return c
+  # NAME is read at call time: vgae.py runs this file with NAME = 'vgae'.
+  return _base.resolve(NAME, VARIANTS, "cora", _default, variant)

@@ -19,6 +19,7 @@ Variants: ``amazon-computers`` (default), ``amazon-photo``, ``coauthor-cs``,
 
 import ml_collections
 
+from experiments.configs import _base
 from experiments.configs import _node_protocols
 
 _node_protocols.register_method("gbt", "GBT")
@@ -41,20 +42,17 @@ def _default() -> ml_collections.ConfigDict:
   c.model.drop_edge = 0.4           # [aug] Amazon-CS p_e
   c.model.bn_momentum = 0.01        # [model] BatchNorm1d(momentum=0.01)
 
-  c.optimizer = ml_collections.ConfigDict()
-  c.optimizer.name = "adamw"        # [train.yaml] AdamW
-  c.optimizer.learning_rate = 5e-4  # [train.yaml] Amazon-CS lr
-  c.optimizer.weight_decay = 1e-5   # [train.yaml]
-  c.optimizer.schedule = "warmup_cosine"  # [train.yaml] LinearWarmupCosineAnnealingLR
-  c.optimizer.warmup_steps = 100    # [train.yaml] warmup_epochs
+  c.optimizer = _base.optimizer(
+      "adamw",                      # [train.yaml] AdamW
+      learning_rate=5e-4,           # [train.yaml] Amazon-CS lr
+      weight_decay=1e-5,            # [train.yaml]
+      schedule="warmup_cosine",     # [train.yaml] LinearWarmupCosineAnnealingLR
+      warmup_steps=100)             # [train.yaml] warmup_epochs
 
   c.eval = _node_protocols.lr_sklearn_bgrl_eval(c)  # sklearn LR, 80 % test, C grid on the rest
 
-  c.reference = ml_collections.ConfigDict()
-  c.reference.metric = "test_acc"
-  c.reference.value = None
-  c.reference.std = None
-  c.reference.source = "no confirmed published value (REFERENCES.md §3.7)"
+  c.reference = _base.reference("test_acc",
+                                source="no confirmed published value (REFERENCES.md §3.7)")
   return c
 
 
@@ -72,25 +70,9 @@ def _dataset(name, dim, lr, px, pe):
 def _planetoid(name):
   def apply(c):
     c.dataset = name
-    e = ml_collections.ConfigDict()
-    e.protocol = "LP-public/DGI"
-    e.dataset = c.get_ref("dataset")
-    e.restarts, e.epochs, e.lr, e.weight_decay = 50, 100, 0.01, 0.0
-    c.eval = e
+    c.eval = _node_protocols.lp_public_dgi_eval(c)
     return c
   return apply
-
-
-def _test(c):
-  """Tiny: Cora, 6 epochs, 8 wide, a short C grid. For the test suite only."""
-  c.dataset = "cora"
-  c.epochs = 6
-  c.checkpoint_every = 3
-  c.model.emb_dim = 8
-  c.optimizer.warmup_steps = 2
-  c.eval.c_log2_min = -1
-  c.eval.c_log2_max = 1
-  return c
 
 
 VARIANTS = {
@@ -100,15 +82,9 @@ VARIANTS = {
     "coauthor-physics": _dataset("coauthor-physics", 128, 1e-5, 0.2, 0.5),
     "cora": _planetoid("cora"),
     "citeseer": _planetoid("citeseer"),
-    "test": _test,
+    # Tiny: Cora, 6 epochs, 8 wide, a short C grid. For the test suite only.
+    "test": _base.overrides(dataset="cora", epochs=6, checkpoint_every=3, model=dict(emb_dim=8),
+                            optimizer=dict(warmup_steps=2), eval=dict(c_log2_min=-1, c_log2_max=1)),
 }
 
-
-def get_config(variant: str = "") -> ml_collections.ConfigDict:
-  """The locked config of ``variant`` (``''`` means ``amazon-computers``)."""
-  variant = (variant or "amazon-computers").lower()
-  if variant not in VARIANTS:
-    raise ValueError(f"unknown G-BT config variant {variant!r}; choose one of {sorted(VARIANTS)}")
-  c = VARIANTS[variant](_default())
-  c.lock()
-  return c
+get_config = _base.make_get_config("G-BT", VARIANTS, "amazon-computers", _default)

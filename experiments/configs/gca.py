@@ -18,8 +18,8 @@ Variants: ``amazon-computers`` (default), ``amazon-photo``, ``coauthor-cs``,
 """
 
 import ml_collections
-from ml_collections import config_dict
 
+from experiments.configs import _base
 from experiments.configs import _node_protocols
 
 _node_protocols.register_method("gca", "GCA")
@@ -51,21 +51,17 @@ def _default() -> ml_collections.ConfigDict:
   c.model.threshold = 0.7           # [train.py] drop_edge_weighted(threshold=0.7)
   c.model.dense_features = False    # [train.py] dense only for WikiCS
 
-  c.optimizer = ml_collections.ConfigDict()
-  c.optimizer.name = "adam"         # [train.py] torch.optim.Adam
-  c.optimizer.learning_rate = 1e-2  # [param] learning_rate
-  c.optimizer.weight_decay = 1e-5   # [param] weight_decay
-  c.optimizer.schedule = "constant"
-  c.optimizer.warmup_steps = 0
+  c.optimizer = _base.optimizer(
+      "adam",                       # [train.py] torch.optim.Adam
+      learning_rate=1e-2,           # [param] learning_rate
+      weight_decay=1e-5)            # [param] weight_decay
 
   c.eval = _node_protocols.lr_rand_torch_eval(c)
 
-  c.reference = ml_collections.ConfigDict()
-  c.reference.metric = "test_acc"
-  c.reference.value = 87.99         # [secondary] CSGCL README re-run
-  c.reference.std = 0.13
-  c.reference.source = ("CSGCL README re-run of GCA (87.9-88.9 across published copies; "
-                        "REFERENCES.md §3.3, secondary)")
+  c.reference = _base.reference(
+      "test_acc", 87.99, 0.13,      # [secondary] CSGCL README re-run
+      "CSGCL README re-run of GCA (87.9-88.9 across published copies; REFERENCES.md §3.3, "
+      "secondary)")
   return c
 
 
@@ -80,9 +76,7 @@ def _dataset(name, lr, hidden, proj, act, pe, pf, tau, epochs):
     c.model.drop_feature_1, c.model.drop_feature_2 = pf  # [param] drop_feature_rate_1, _2
     c.model.temperature = tau       # [param] tau
     c.epochs = epochs               # [param] num_epochs
-    c.reference.value, c.reference.std = None, None
-    c.reference.source = "no confirmed published value (REFERENCES.md §3.3)"
-    return c
+    return _base.set_reference(c, source="no confirmed published value (REFERENCES.md §3.3)")
   return apply
 
 
@@ -95,19 +89,6 @@ def _planetoid(name, lr, hidden, act, pe, pf, tau, seed):
   return apply
 
 
-def _test(c):
-  """Tiny: Cora, 4 epochs, 16 wide, a short probe. For the test suite only."""
-  c.dataset = "cora"
-  c.seed = 0
-  c.epochs = 4
-  c.checkpoint_every = 2
-  c.model.hidden = 16
-  c.model.proj_hidden = 16
-  c.model.chunk_size = None
-  c.eval.epochs = 100
-  return c
-
-
 VARIANTS = {
     "amazon-computers": lambda c: c,
     "amazon-photo": _dataset("amazon-photo", 1e-1, 256, 64, "relu", (0.3, 0.5), (0.1, 0.1),
@@ -118,18 +99,10 @@ VARIANTS = {
                                  (0.1, 0.4), 0.5, 1500),
     "cora": _planetoid("cora", 5e-4, 128, "relu", (0.2, 0.4), (0.3, 0.4), 0.4, 39788),
     "citeseer": _planetoid("citeseer", 1e-3, 256, "prelu", (0.2, 0.0), (0.3, 0.2), 0.9, 38108),
-    "test": _test,
+    # Tiny: Cora, 4 epochs, 16 wide, a short probe. For the test suite only.
+    "test": _base.overrides(dataset="cora", seed=0, epochs=4, checkpoint_every=2,
+                            model=dict(hidden=16, proj_hidden=16, chunk_size=None),
+                            eval=dict(epochs=100)),
 }
 
-
-def get_config(variant: str = "") -> ml_collections.ConfigDict:
-  """The locked config of ``variant`` (``''`` means ``amazon-computers``)."""
-  variant = (variant or "amazon-computers").lower()
-  if variant not in VARIANTS:
-    raise ValueError(f"unknown GCA config variant {variant!r}; choose one of {sorted(VARIANTS)}")
-  c = VARIANTS[variant](_default())
-  c.lock()
-  return c
-
-
-del config_dict
+get_config = _base.make_get_config("GCA", VARIANTS, "amazon-computers", _default)

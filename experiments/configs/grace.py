@@ -17,6 +17,8 @@ Variants: ``cora`` (the default), ``citeseer``, ``pubmed``, ``test``.
 import ml_collections
 from ml_collections import config_dict
 
+from experiments.configs import _base
+
 
 def _default() -> ml_collections.ConfigDict:
   """GRACE on Cora, the official configuration."""
@@ -42,12 +44,11 @@ def _default() -> ml_collections.ConfigDict:
   c.model.temperature = 0.4         # [yaml] tau
   c.model.chunk_size = config_dict.placeholder(int)  # None: dense N x N (official batch_size=0)
 
-  c.optimizer = ml_collections.ConfigDict()
-  c.optimizer.name = "adam"         # [train.py] torch.optim.Adam (coupled L2 weight decay)
-  c.optimizer.learning_rate = 5e-4  # [yaml] learning_rate
-  c.optimizer.weight_decay = 1e-5   # [yaml] weight_decay
-  c.optimizer.schedule = "constant"  # [train.py] no scheduler
-  c.optimizer.warmup_steps = 0
+  c.optimizer = _base.optimizer(
+      "adam",                       # [train.py] torch.optim.Adam (coupled L2 weight decay)
+      learning_rate=5e-4,           # [yaml] learning_rate
+      weight_decay=1e-5,            # [yaml] weight_decay
+      schedule="constant")          # [train.py] no scheduler
 
   c.eval = ml_collections.ConfigDict()
   c.eval.protocol = "LR-rand-sklearn/GRACE"  # [eval.py] label_classification
@@ -57,12 +58,11 @@ def _default() -> ml_collections.ConfigDict:
   c.eval.c_log2_max = 9
   c.eval.inner_folds = 5            # [eval.py] GridSearchCV(cv=5)
 
-  c.reference = ml_collections.ConfigDict()
-  c.reference.metric = "test_acc"
-  c.reference.value = 83.3          # [paper] Cora, random 1:9
-  c.reference.std = config_dict.placeholder(float)  # the paper gives none
-  c.reference.source = ("GRACE paper, random 1:9 split (DGL GRACE README; REFERENCES.md §1 "
-                        "anchor 9); author code gives 83.1")
+  c.reference = _base.reference(
+      "test_acc", 83.3,             # [paper] Cora, random 1:9
+      None,                         # the paper gives no std (a float placeholder)
+      "GRACE paper, random 1:9 split (DGL GRACE README; REFERENCES.md §1 anchor 9); author "
+      "code gives 83.1", placeholder=True)
   return c
 
 
@@ -108,29 +108,15 @@ def _pubmed(c):
   return c
 
 
-def _test(c):
-  """Tiny: Cora, 4 epochs, narrow layers, a short C grid. For the test suite only."""
-  c.epochs = 4
-  c.checkpoint_every = 2
-  c.seed = 0
-  c.model.hidden = 16
-  c.model.proj_hidden = 16
-  c.optimizer.learning_rate = 1e-2
-  c.eval.repeats = 2
-  c.eval.c_log2_min = -1
-  c.eval.c_log2_max = 1
-  c.eval.inner_folds = 3
-  return c
+VARIANTS = {
+    "cora": lambda c: c,
+    "citeseer": _citeseer,
+    "pubmed": _pubmed,
+    # Tiny: Cora, 4 epochs, narrow layers, a short C grid. For the test suite only.
+    "test": _base.overrides(epochs=4, checkpoint_every=2, seed=0,
+                            model=dict(hidden=16, proj_hidden=16),
+                            optimizer=dict(learning_rate=1e-2),
+                            eval=dict(repeats=2, c_log2_min=-1, c_log2_max=1, inner_folds=3)),
+}
 
-
-VARIANTS = {"cora": lambda c: c, "citeseer": _citeseer, "pubmed": _pubmed, "test": _test}
-
-
-def get_config(variant: str = "") -> ml_collections.ConfigDict:
-  """The locked config of ``variant`` (``''`` means ``cora``)."""
-  variant = (variant or "cora").lower()
-  if variant not in VARIANTS:
-    raise ValueError(f"unknown GRACE config variant {variant!r}; choose one of {sorted(VARIANTS)}")
-  c = VARIANTS[variant](_default())
-  c.lock()
-  return c
+get_config = _base.make_get_config("GRACE", VARIANTS, "cora", _default)

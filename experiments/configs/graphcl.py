@@ -22,13 +22,15 @@ Variants: ``mutag`` (default), ``proteins``, ``nci1``, ``imdb-binary``, ``imdb-m
 """
 
 import ml_collections
-from ml_collections import config_dict
+
+from experiments.configs import _base
 
 NAME = "graphcl"
 # [readme] SVM-10fold, 5 seeds: (mean, std)
 REFERENCE = {"mutag": (86.80, 1.34), "imdb-binary": (71.14, 0.44), "proteins": (74.39, 0.45),
              "nci1": (77.87, 0.41)}
-CONSTANT_FEATURES = ("imdb-binary", "imdb-multi", "collab", "reddit-binary")  # [aug]
+# [aug] x = ones((num_nodes, 1)) for these (node_features="constant")
+CONSTANT_FEATURES = ("imdb-binary", "imdb-multi", "collab", "reddit-binary")
 
 
 def _default() -> ml_collections.ConfigDict:
@@ -53,55 +55,20 @@ def _default() -> ml_collections.ConfigDict:
   c.model.temperature = 0.2         # [gsimclr] T
   c.model.gin_eps = 1.0             # [aug] self-loops on every node
 
-  c.optimizer = ml_collections.ConfigDict()
-  c.optimizer.name = "adam"         # [gsimclr] torch.optim.Adam(lr=lr)
-  c.optimizer.learning_rate = 0.01  # [go.sh] --lr 0.01
-  c.optimizer.weight_decay = 0.0
-  c.optimizer.schedule = "constant"
-  c.optimizer.warmup_steps = 0
+  c.optimizer = _base.optimizer(
+      "adam",                       # [gsimclr] torch.optim.Adam(lr=lr)
+      learning_rate=0.01,           # [go.sh] --lr 0.01
+      weight_decay=0.0)
 
   c.eval = ml_collections.ConfigDict()
   c.eval.protocol = "SVM-10fold/GraphCL"  # [eval]
 
-  c.reference = ml_collections.ConfigDict()
-  c.reference.metric = "acc"
-  c.reference.value = config_dict.placeholder(float)
-  c.reference.std = config_dict.placeholder(float)
-  c.reference.source = "no confirmed published value"
+  c.reference = _base.reference("acc", source="no confirmed published value", placeholder=True)
   return c
 
 
-def _variant(name):
-  def apply(c):
-    c.dataset = name
-    if name in CONSTANT_FEATURES:
-      c.node_features = "constant"  # [aug] x = ones((num_nodes, 1))
-    if name in REFERENCE:
-      c.reference.value, c.reference.std = REFERENCE[name]
-      c.reference.source = "GraphMAE README, SVM-10fold, 5 seeds (REFERENCES.md §3.9)"
-    return c
-  return apply
+# The per-dataset variants and the tiny ``test`` (2 epochs, batches of 32, 8 wide).
+VARIANTS = _base.tu_variants(reference_values=REFERENCE, constant_features=CONSTANT_FEATURES,
+                             source="GraphMAE README, SVM-10fold, 5 seeds (REFERENCES.md §3.9)")
 
-
-def _test(c):
-  c.epochs = 2
-  c.checkpoint_every = 1
-  c.batch_size = 32
-  c.model.hidden = 8
-  return c
-
-
-VARIANTS = {**{k: _variant(k) for k in ("mutag", "proteins", "nci1", "imdb-binary",
-                                        "imdb-multi", "collab", "reddit-binary")},
-            "test": _test}
-
-
-def get_config(variant: str = "") -> ml_collections.ConfigDict:
-  """The locked config of ``variant`` (``''`` means ``mutag``)."""
-  variant = (variant or "mutag").lower()
-  if variant not in VARIANTS:
-    raise ValueError(f"unknown {NAME} config variant {variant!r}; choose one of "
-                     f"{sorted(VARIANTS)}")
-  c = VARIANTS[variant](_default())
-  c.lock()
-  return c
+get_config = _base.make_get_config(NAME, VARIANTS, "mutag", _default)

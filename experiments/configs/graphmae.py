@@ -24,6 +24,8 @@ Variants: ``cora`` (default), ``citeseer``, ``pubmed``, ``mutag``, ``imdb-binary
 import ml_collections
 from ml_collections import config_dict
 
+from experiments.configs import _base
+
 
 def _default() -> ml_collections.ConfigDict:
   """GraphMAE on Cora, node level."""
@@ -59,12 +61,11 @@ def _default() -> ml_collections.ConfigDict:
   c.model.alpha = 3.0               # [yml] alpha_l
   c.model.pooling = config_dict.placeholder(str)  # node level: no pooling
 
-  c.optimizer = ml_collections.ConfigDict()
-  c.optimizer.name = "adam"         # [yml] optimizer (torch Adam, coupled weight decay)
-  c.optimizer.learning_rate = 1e-3  # [yml] lr
-  c.optimizer.weight_decay = 2e-4   # [yml] weight_decay
-  c.optimizer.schedule = "cosine"   # [yml] scheduler: True
-  c.optimizer.warmup_steps = 0
+  c.optimizer = _base.optimizer(
+      "adam",                       # [yml] optimizer (torch Adam, coupled weight decay)
+      learning_rate=1e-3,           # [yml] lr
+      weight_decay=2e-4,            # [yml] weight_decay
+      schedule="cosine")            # [yml] scheduler: True
 
   c.eval = ml_collections.ConfigDict()
   c.eval.protocol = "LP-public/GraphMAE"  # [main] linear_probing_for_transductive_...
@@ -72,11 +73,9 @@ def _default() -> ml_collections.ConfigDict:
   c.eval.weight_decay = 1e-4        # [yml] weight_decay_f
   c.eval.epochs = 300               # [yml] max_epoch_f
 
-  c.reference = ml_collections.ConfigDict()
-  c.reference.metric = "test_acc"
-  c.reference.value = 84.2          # [readme] Cora
-  c.reference.std = 0.4
-  c.reference.source = "GraphMAE README, Cora, LP-public, 20 seeds (REFERENCES.md §1 anchor 1)"
+  c.reference = _base.reference(
+      "test_acc", 84.2, 0.4,        # [readme] Cora
+      "GraphMAE README, Cora, LP-public, 20 seeds (REFERENCES.md §1 anchor 1)")
   return c
 
 
@@ -89,10 +88,8 @@ def _citeseer(c):
   c.model.alpha = 1.0               # [yml] alpha_l (the paper's appendix says 1 or 3)
   c.optimizer.weight_decay = 2e-5   # [yml] weight_decay
   c.eval.weight_decay = 0.01        # [yml] weight_decay_f
-  c.reference.value = 73.4          # [readme] CiteSeer
-  c.reference.std = 0.4
-  c.reference.source = "GraphMAE README, CiteSeer, LP-public, 20 seeds (anchor 2)"
-  return c
+  return _base.set_reference(c, 73.4, 0.4,  # [readme] CiteSeer
+                             "GraphMAE README, CiteSeer, LP-public, 20 seeds (anchor 2)")
 
 
 def _pubmed(c):
@@ -103,10 +100,8 @@ def _pubmed(c):
   c.model.mask_rate = 0.75          # [yml] mask_rate
   c.model.replace_rate = 0.0        # [yml] replace_rate
   c.optimizer.weight_decay = 1e-5   # [yml] weight_decay
-  c.reference.value = 81.1          # [readme] PubMed
-  c.reference.std = 0.4
-  c.reference.source = "GraphMAE README, PubMed, LP-public, 20 seeds (anchor 3)"
-  return c
+  return _base.set_reference(c, 81.1, 0.4,  # [readme] PubMed
+                             "GraphMAE README, PubMed, LP-public, 20 seeds (anchor 3)")
 
 
 def _graph(c, *, dataset, hidden, layers, lr, epochs, mask, replace, alpha, pooling, batch,
@@ -135,11 +130,10 @@ def _graph(c, *, dataset, hidden, layers, lr, epochs, mask, replace, alpha, pool
   c.eval = ml_collections.ConfigDict()
   c.eval.protocol = "SVM-10fold/GraphMAE"  # [main] evaluate_graph_embeddings_using_svm
   c.eval.fold_seed = 0
-  c.reference.metric = "acc"
-  c.reference.value = config_dict.placeholder(float) if value is None else value
-  c.reference.std = config_dict.placeholder(float) if std is None else std
-  c.reference.source = ("GraphMAE README, SVM-10fold, 5 seeds (REFERENCES.md §3.8)"
-                        if value is not None else "no confirmed published value")
+  c.reference = _base.reference(
+      "acc", value, std, ("GraphMAE README, SVM-10fold, 5 seeds (REFERENCES.md §3.8)"
+                          if value is not None else "no confirmed published value"),
+      placeholder=True)
   return c
 
 
@@ -171,26 +165,15 @@ _GRAPH = {
 }
 
 
-def _test(c):
-  """Tiny: MUTAG, 2 epochs, narrow GIN, for the test suite only."""
-  c = _graph(c, **_GRAPH["mutag"])
-  c.epochs = 2
-  c.checkpoint_every = 1
-  c.model.hidden = 16
-  c.model.num_layers = 2
-  return c
+def _graph_variant(name):
+  return lambda c: _graph(c, **_GRAPH[name])
 
 
-VARIANTS = {"cora": lambda c: c, "citeseer": _citeseer, "pubmed": _pubmed, "test": _test,
-            **{k: (lambda c, k=k: _graph(c, **_GRAPH[k])) for k in _GRAPH}}
+VARIANTS = {"cora": lambda c: c, "citeseer": _citeseer, "pubmed": _pubmed,
+            # Tiny: MUTAG, 2 epochs, narrow GIN, for the test suite only.
+            "test": _base.chain(_graph_variant("mutag"),
+                                _base.overrides(epochs=2, checkpoint_every=1,
+                                                model=dict(hidden=16, num_layers=2))),
+            **{k: _graph_variant(k) for k in _GRAPH}}
 
-
-def get_config(variant: str = "") -> ml_collections.ConfigDict:
-  """The locked config of ``variant`` (``''`` means ``cora``)."""
-  variant = (variant or "cora").lower()
-  if variant not in VARIANTS:
-    raise ValueError(f"unknown GraphMAE config variant {variant!r}; choose one of "
-                     f"{sorted(VARIANTS)}")
-  c = VARIANTS[variant](_default())
-  c.lock()
-  return c
+get_config = _base.make_get_config("GraphMAE", VARIANTS, "cora", _default)

@@ -16,12 +16,14 @@ Variants: ``mutag`` (default), ``proteins``, ``nci1``, ``imdb-binary``, ``imdb-m
 """
 
 import ml_collections
-from ml_collections import config_dict
+
+from experiments.configs import _base
 
 NAME = "infograph"
 REFERENCE = {"mutag": (89.01, 1.13), "imdb-binary": (73.03, 0.87), "proteins": (74.44, 0.31),
              "nci1": (76.20, 1.06)}  # [values]
-CONSTANT_FEATURES = ("imdb-binary", "imdb-multi", "collab", "reddit-binary")  # [infograph]
+# [infograph] x = ones for these (node_features="constant")
+CONSTANT_FEATURES = ("imdb-binary", "imdb-multi", "collab", "reddit-binary")
 
 
 def _default() -> ml_collections.ConfigDict:
@@ -42,55 +44,20 @@ def _default() -> ml_collections.ConfigDict:
   c.model.num_layers = 3            # [readme] --num-gc-layers 3
   c.model.gin_eps = 0.0             # [infograph] no self-loops
 
-  c.optimizer = ml_collections.ConfigDict()
-  c.optimizer.name = "adam"         # [infograph] torch.optim.Adam(lr=lr)
-  c.optimizer.learning_rate = 1e-3  # [readme] --lr 0.001
-  c.optimizer.weight_decay = 0.0
-  c.optimizer.schedule = "constant"
-  c.optimizer.warmup_steps = 0
+  c.optimizer = _base.optimizer(
+      "adam",                       # [infograph] torch.optim.Adam(lr=lr)
+      learning_rate=1e-3,           # [readme] --lr 0.001
+      weight_decay=0.0)
 
   c.eval = ml_collections.ConfigDict()
   c.eval.protocol = "SVM-10fold/GraphCL"  # [eval]
 
-  c.reference = ml_collections.ConfigDict()
-  c.reference.metric = "acc"
-  c.reference.value = config_dict.placeholder(float)
-  c.reference.std = config_dict.placeholder(float)
-  c.reference.source = "no confirmed published value"
+  c.reference = _base.reference("acc", source="no confirmed published value", placeholder=True)
   return c
 
 
-def _variant(name):
-  def apply(c):
-    c.dataset = name
-    if name in CONSTANT_FEATURES:
-      c.node_features = "constant"  # [infograph] x = ones
-    if name in REFERENCE:
-      c.reference.value, c.reference.std = REFERENCE[name]
-      c.reference.source = "InfoGraph paper values, SVM-10fold (REFERENCES.md §3.10)"
-    return c
-  return apply
+# The per-dataset variants and the tiny ``test`` (2 epochs, batches of 32, 8 wide).
+VARIANTS = _base.tu_variants(reference_values=REFERENCE, constant_features=CONSTANT_FEATURES,
+                             source="InfoGraph paper values, SVM-10fold (REFERENCES.md §3.10)")
 
-
-def _test(c):
-  c.epochs = 2
-  c.checkpoint_every = 1
-  c.batch_size = 32
-  c.model.hidden = 8
-  return c
-
-
-VARIANTS = {**{k: _variant(k) for k in ("mutag", "proteins", "nci1", "imdb-binary",
-                                        "imdb-multi", "collab", "reddit-binary")},
-            "test": _test}
-
-
-def get_config(variant: str = "") -> ml_collections.ConfigDict:
-  """The locked config of ``variant`` (``''`` means ``mutag``)."""
-  variant = (variant or "mutag").lower()
-  if variant not in VARIANTS:
-    raise ValueError(f"unknown {NAME} config variant {variant!r}; choose one of "
-                     f"{sorted(VARIANTS)}")
-  c = VARIANTS[variant](_default())
-  c.lock()
-  return c
+get_config = _base.make_get_config(NAME, VARIANTS, "mutag", _default)

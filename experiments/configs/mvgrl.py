@@ -22,6 +22,7 @@ Variants: ``cora`` (default), ``citeseer``, ``amazon-computers``, ``amazon-photo
 import ml_collections
 from ml_collections import config_dict
 
+from experiments.configs import _base
 from experiments.configs import _node_protocols
 
 _node_protocols.register_method("mvgrl", "MVGRL")
@@ -47,12 +48,10 @@ def _default() -> ml_collections.ConfigDict:
   c.model.batch_size = 4            # [train.py] batch_size
   c.model.patience = 20             # [train.py] patience
 
-  c.optimizer = ml_collections.ConfigDict()
-  c.optimizer.name = "adam"         # [train.py] Adam
-  c.optimizer.learning_rate = 1e-3  # [train.py] lr
-  c.optimizer.weight_decay = 0.0    # [train.py] l2_coef
-  c.optimizer.schedule = "constant"
-  c.optimizer.warmup_steps = 0
+  c.optimizer = _base.optimizer(
+      "adam",                       # [train.py] Adam
+      learning_rate=1e-3,           # [train.py] lr
+      weight_decay=0.0)             # [train.py] l2_coef
 
   c.eval = ml_collections.ConfigDict()
   c.eval.protocol = "LP-public/MVGRL"
@@ -62,12 +61,9 @@ def _default() -> ml_collections.ConfigDict:
   c.eval.lr = 0.01                  # [train.py] LogReg Adam lr
   c.eval.weight_decay = 0.0         # [train.py] wd (0.01 on CiteSeer)
 
-  c.reference = ml_collections.ConfigDict()
-  c.reference.metric = "test_acc"
-  c.reference.value = 83.5          # [graphmae]
-  c.reference.std = 0.4
-  c.reference.source = ("GraphMAE README (MVGRL, Cora; the paper's 86.8 does not reproduce, "
-                        "REFERENCES.md §3.4)")
+  c.reference = _base.reference(
+      "test_acc", 83.5, 0.4,        # [graphmae]
+      "GraphMAE README (MVGRL, Cora; the paper's 86.8 does not reproduce, REFERENCES.md §3.4)")
   return c
 
 
@@ -76,49 +72,18 @@ def _citeseer(c):
   c.model.epsilon = "auto"          # [dataset.py] epsilon chosen to match the mean degree
   c.model.minmax = True             # [dataset.py] MinMaxScaler
   c.eval.weight_decay = 0.01        # [train.py] wd 0.01 on CiteSeer
-  c.reference.value, c.reference.std = 73.3, 0.5  # [graphmae]
-  c.reference.source = "MVGRL paper, CiteSeer (std from the GraphMAE README)"
-  return c
-
-
-def _random_split(name):
-  def apply(c):
-    c.dataset = name
-    c.eval = _node_protocols.lr_rand_torch_eval(c)
-    c.reference.value, c.reference.std = None, None
-    c.reference.source = "no published value"
-    return c
-  return apply
-
-
-def _test(c):
-  """Tiny: Cora, 3 epochs, 16 wide, windows of 500 nodes. For the test suite only."""
-  c.epochs = 3
-  c.checkpoint_every = 3
-  c.model.hidden = 16
-  c.model.sample_size = 500
-  c.eval.restarts = 2
-  c.eval.epochs = 20
-  return c
+  return _base.set_reference(c, 73.3, 0.5,  # [graphmae]
+                             "MVGRL paper, CiteSeer (std from the GraphMAE README)")
 
 
 VARIANTS = {
     "cora": lambda c: c,
     "citeseer": _citeseer,
-    "amazon-computers": _random_split("amazon-computers"),
-    "amazon-photo": _random_split("amazon-photo"),
-    "coauthor-cs": _random_split("coauthor-cs"),
-    "coauthor-physics": _random_split("coauthor-physics"),
-    "test": _test,
+    **{k: _node_protocols.random_split_variant(k) for k in (
+        "amazon-computers", "amazon-photo", "coauthor-cs", "coauthor-physics")},
+    # Tiny: Cora, 3 epochs, 16 wide, windows of 500 nodes. For the test suite only.
+    "test": _base.overrides(epochs=3, checkpoint_every=3, model=dict(hidden=16, sample_size=500),
+                            eval=dict(restarts=2, epochs=20)),
 }
 
-
-def get_config(variant: str = "") -> ml_collections.ConfigDict:
-  """The locked config of ``variant`` (``''`` means ``cora``)."""
-  variant = (variant or "cora").lower()
-  if variant not in VARIANTS:
-    raise ValueError(f"unknown MVGRL config variant {variant!r}; choose one of "
-                     f"{sorted(VARIANTS)}")
-  c = VARIANTS[variant](_default())
-  c.lock()
-  return c
+get_config = _base.make_get_config("MVGRL", VARIANTS, "cora", _default)

@@ -6,29 +6,21 @@ import pytest
 
 from jgssl import train
 from jgssl.methods.gbt import GBT
-from node_method_testing import csbm as _csbm, probe as _probe
+from node_method_testing import assert_beats_random_init, csbm as _csbm, train_full_graph
 
 
 def test_gbt_trains_and_beats_random_init():
   ds, graph = _csbm()
   method = GBT(emb_dim=32, drop_feature=0.2, drop_edge=0.3)
   tx = train.make_optimizer(name="adamw", learning_rate=0.01, weight_decay=1e-5)
-  state = train.create_train_state(jax.random.PRNGKey(0), method, tx, graph)
-  emb0 = np.asarray(method.embed(state.variables, graph))
-  bn0 = np.asarray(state.model_state["batch_stats"]["norm_0"]["bn"]["mean"])
-  step = train.make_train_step(method)
-  graph = jax.device_put(graph)
-  losses = []
-  for _ in range(50):
-    state, m = step(state, graph)
-    losses.append(float(m["loss"]))
+  run = train_full_graph(method, graph, steps=50, tx=tx)
+  losses = run.losses
   assert np.all(np.isfinite(losses)) and min(losses) >= 0.0
   assert np.mean(losses[-10:]) < np.mean(losses[:5]) - 1.0
-  assert not np.allclose(state.model_state["batch_stats"]["norm_0"]["bn"]["mean"], bn0)
-  n = ds.num_nodes
-  emb = np.asarray(method.embed(state.variables, graph))
-  assert emb.shape[1] == 32 and np.all(emb[n:] == 0)
-  assert _probe(ds, emb[:n]) > _probe(ds, emb0[:n]) + 0.05
+  assert not np.allclose(run.state.model_state["batch_stats"]["norm_0"]["bn"]["mean"],
+                         run.batch_stats0["norm_0"]["bn"]["mean"])
+  emb = assert_beats_random_init(method, run, ds, graph, margin=0.05)
+  assert emb.shape[1] == 32
 
 
 def test_architecture_is_in_2d_d_with_one_batch_norm():

@@ -4,26 +4,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_score
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
-from jgssl import data, models, train
+from jgssl import train
 from jgssl import graph as graph_lib
 from jgssl.methods.graphcl import (AUGMENTATIONS, GraphCL, graphcl_augmentation,
                                    mask_nodes_gaussian)
-
-
-def probe(emb, labels):
-  clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000, C=0.1))
-  return float(cross_val_score(clf, emb, labels,
-                               cv=StratifiedKFold(5, shuffle=True, random_state=0)).mean())
-
-
-@pytest.fixture(scope="module")
-def mutag(data_root):
-  return data.load("mutag", root=data_root)
+from graph_method_testing import fit_graphs, graph_embeddings, probe, raw_features
 
 
 @pytest.fixture(scope="module")
@@ -66,19 +52,11 @@ def test_pedges_drops_about_ten_percent_and_subgraph_keeps_a_fifth(batch):
 
 def test_trains_on_mutag_and_beats_raw_features(mutag):
   m = GraphCL(hidden=16, aug="dnodes")
-  loader = train.GraphLoader(mutag.graphs, batch_size=64, seed=0, drop_last=False)
-  tx = train.make_optimizer(name="adam", learning_rate=0.01)
-  state = train.create_train_state(jax.random.PRNGKey(0), m, tx, next(iter(loader.epoch(0))))
-  result = train.fit(state, train.make_train_step(m), loader, epochs=10)
-  losses = np.array([h.loss for h in result.history])
+  result, budget, losses = fit_graphs(m, mutag.graphs, learning_rate=0.01)
   assert np.all(np.isfinite(losses)) and losses[-1] < losses[0]
-  ev = train.GraphLoader(mutag.graphs, batch_size=64, shuffle=False, drop_last=False,
-                         budget=loader.budget)
-  emb = np.concatenate([np.asarray(m.embed(result.state.variables, b))[
-      np.asarray(b.globals["mask"])] for b in ev.epoch(0)])
+  emb = graph_embeddings(m, result.state.variables, mutag.graphs, budget=budget)
   assert emb.shape == (mutag.num_graphs, 48)  # 3 layers x 16, concatenated sum-pools
-  raw = np.asarray(models.sum_readout(mutag.graphs.nodes["x"], mutag.graphs))
-  assert probe(emb, mutag.labels) > probe(raw, mutag.labels) + 0.01
+  assert probe(emb, mutag.labels) > probe(raw_features(mutag), mutag.labels) + 0.01
 
 
 def test_identical_views_give_lower_loss_than_augmented(batch):

@@ -10,23 +10,13 @@ import sys
 import jax
 import numpy as np
 import pytest
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_score
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
-from jgssl import data, models, train
+from jgssl import data, train
 from jgssl import graph as graph_lib
 from jgssl.methods.graphmae import GraphMAE
+from graph_method_testing import fit_graphs, graph_embeddings, probe, raw_features
 
 SCRIPT = pathlib.Path(__file__).resolve().parent / "_graph_level_script.py"
-
-
-def probe(emb, labels):
-  """5-fold logistic-regression accuracy on standardised embeddings (fixed folds)."""
-  clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000, C=0.1))
-  folds = StratifiedKFold(5, shuffle=True, random_state=0)
-  return float(cross_val_score(clf, emb, labels, cv=folds).mean())
 
 
 def fit_node(method, graph, *, epochs, lr):
@@ -80,42 +70,21 @@ def test_padding_rows_change_nothing(csbm):
   assert float(aux["masked_fraction"]) == pytest.approx(0.3, abs=0.01)
 
 
-@pytest.fixture(scope="module")
-def mutag(data_root):
-  return data.load("mutag", root=data_root)
-
-
-def _graph_embeddings(method, variables, loader):
-  out = []
-  for b in loader.epoch(0):
-    out.append(np.asarray(method.embed(variables, b))[np.asarray(b.globals["mask"])])
-  return np.concatenate(out)
-
-
 def test_graph_level_trains_and_beats_raw_features(mutag):
   m = GraphMAE(encoder="gin", decoder="gin", hidden=32, num_layers=3, norm="batch",
                mask_rate=0.75, replace_rate=0.1, alpha=2.0, pooling="sum", gin_eps=1.0)
   assert m.level == "graph"
-  loader = train.GraphLoader(mutag.graphs, batch_size=64, seed=0, drop_last=False)
-  tx = train.make_optimizer(name="adam", learning_rate=5e-3)
-  state = train.create_train_state(jax.random.PRNGKey(0), m, tx, next(iter(loader.epoch(0))))
-  assert "batch_stats" in state.model_state
-  result = train.fit(state, train.make_train_step(m), loader, epochs=10)
-  losses = np.array([h.loss for h in result.history])
+  result, budget, losses = fit_graphs(m, mutag.graphs, learning_rate=5e-3)
+  assert "batch_stats" in result.state.model_state
   assert np.all(np.isfinite(losses)) and losses[-1] < 0.5 * losses[0]
-  ev = train.GraphLoader(mutag.graphs, batch_size=64, shuffle=False, drop_last=False,
-                         budget=loader.budget)
-  emb = _graph_embeddings(m, result.state.variables, ev)
+  emb = graph_embeddings(m, result.state.variables, mutag.graphs, budget=budget)
   assert emb.shape == (mutag.num_graphs, 32)
-  raw = np.asarray(models.sum_readout(mutag.graphs.nodes["x"], mutag.graphs))
-  assert probe(emb, mutag.labels) > probe(raw, mutag.labels) + 0.02
+  assert probe(emb, mutag.labels) > probe(raw_features(mutag), mutag.labels) + 0.02
   # Embeddings do not depend on the padding budget.
-  ev2 = train.GraphLoader(mutag.graphs, batch_size=64, shuffle=False, drop_last=False,
-                          budget=graph_lib.PaddingBudget(n_node=loader.budget.n_node + 37,
-                                                         n_edge=loader.budget.n_edge + 11,
-                                                         n_graph=70))
-  np.testing.assert_allclose(_graph_embeddings(m, result.state.variables, ev2), emb,
-                             rtol=1e-5, atol=1e-5)
+  bigger = graph_lib.PaddingBudget(n_node=budget.n_node + 37, n_edge=budget.n_edge + 11,
+                                   n_graph=70)
+  np.testing.assert_allclose(graph_embeddings(m, result.state.variables, mutag.graphs,
+                                              budget=bigger), emb, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("kwargs, match", [

@@ -4,26 +4,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_score
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
-from jgssl import data, losses, models, train
+from jgssl import train
 from jgssl.methods.infograph import InfoGraph, InfoGraphModel
+from graph_method_testing import fit_graphs, graph_embeddings, probe, raw_features
 
 _LOG2 = float(np.log(2.0))
-
-
-def probe(emb, labels):
-  clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000, C=0.1))
-  return float(cross_val_score(clf, emb, labels,
-                               cv=StratifiedKFold(5, shuffle=True, random_state=0)).mean())
-
-
-@pytest.fixture(scope="module")
-def mutag(data_root):
-  return data.load("mutag", root=data_root)
 
 
 def test_loss_is_the_jsd_of_own_graph_versus_other_graphs(mutag):
@@ -49,20 +35,12 @@ def test_loss_is_the_jsd_of_own_graph_versus_other_graphs(mutag):
 
 def test_trains_on_mutag_and_beats_raw_features(mutag):
   m = InfoGraph(hidden=16, num_layers=3)
-  loader = train.GraphLoader(mutag.graphs, batch_size=64, seed=0, drop_last=False)
-  tx = train.make_optimizer(name="adam", learning_rate=1e-3)
-  state = train.create_train_state(jax.random.PRNGKey(0), m, tx, next(iter(loader.epoch(0))))
-  result = train.fit(state, train.make_train_step(m), loader, epochs=10)
-  losses_ = np.array([h.loss for h in result.history])
-  assert np.all(np.isfinite(losses_)) and losses_[-1] < 0.5 * losses_[0]
-  assert losses_[-1] > -2 * _LOG2  # the JSD bound
-  ev = train.GraphLoader(mutag.graphs, batch_size=64, shuffle=False, drop_last=False,
-                         budget=loader.budget)
-  emb = np.concatenate([np.asarray(m.embed(result.state.variables, b))[
-      np.asarray(b.globals["mask"])] for b in ev.epoch(0)])
+  result, budget, losses = fit_graphs(m, mutag.graphs, learning_rate=1e-3)
+  assert np.all(np.isfinite(losses)) and losses[-1] < 0.5 * losses[0]
+  assert losses[-1] > -2 * _LOG2  # the JSD bound
+  emb = graph_embeddings(m, result.state.variables, mutag.graphs, budget=budget)
   assert emb.shape == (mutag.num_graphs, 48)
-  raw = np.asarray(models.sum_readout(mutag.graphs.nodes["x"], mutag.graphs))
-  assert probe(emb, mutag.labels) > probe(raw, mutag.labels) + 0.01
+  assert probe(emb, mutag.labels) > probe(raw_features(mutag), mutag.labels) + 0.01
 
 
 @pytest.mark.parametrize("kwargs", [dict(hidden=0), dict(num_layers=0)])
