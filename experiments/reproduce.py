@@ -9,6 +9,9 @@ ones resume from their checkpoints), then writes
 * ``DIR/summary.json`` — the same numbers for :mod:`experiments.collect`.
 
 Extra ``--config.<key>=<value>`` overrides apply to every seed (they appear in the command).
+``--embeddings-from OTHER_DIR`` trains nothing: it evaluates the embeddings of
+``OTHER_DIR/seed_<seed>`` (a run of the same training config) with this config's protocol, e.g.
+GRACE's public-split probe on the random-split run's embeddings.
 """
 
 from __future__ import annotations
@@ -101,7 +104,7 @@ def write_table(out: pathlib.Path, summary: Dict[str, Any]) -> str:
 
 
 def reproduce(method: str, dataset: str, *, seeds: int, out, overrides: Sequence[str] = (),
-              progress: bool = False) -> Dict[str, Any]:
+              progress: bool = False, embeddings_from=None) -> Dict[str, Any]:
   """Runs (or resumes) every seed and writes the table; returns the summary."""
   if seeds < 1:
     raise common.ConfigError(f"--seeds must be >= 1, got {seeds}")
@@ -119,9 +122,16 @@ def reproduce(method: str, dataset: str, *, seeds: int, out, overrides: Sequence
     done = (workdir / "result.json").exists()
     print(f"[{i + 1}/{seeds}] seed {seed}: {'finished, skipped' if done else 'running'}",
           flush=True)
-    results.append(train_lib.run(config, workdir, progress=progress))
+    if embeddings_from is not None:
+      trained = pathlib.Path(embeddings_from) / f"seed_{seed}"
+      results.append(train_lib.evaluate_trained(config, workdir, trained))
+    else:
+      results.append(train_lib.run(config, workdir, progress=progress))
+  reuse = ([] if embeddings_from is None
+           else [f"--embeddings-from {shlex.quote(str(embeddings_from))}"])
   command = " ".join(["python -m experiments.reproduce", f"--method {method}",
                       f"--dataset {dataset}", f"--seeds {seeds}", f"--out {shlex.quote(str(out))}"]
+                     + reuse
                      + [shlex.quote(o if o.startswith("--config.") else f"--config.{o}")
                         for o in overrides])
   summary = summarize(results, base, command)
@@ -139,13 +149,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
   parser.add_argument("--seeds", type=int, default=10)
   parser.add_argument("--out", required=True)
   parser.add_argument("--progress", action="store_true", help="tqdm bar per seed")
+  parser.add_argument("--embeddings-from", default=None,
+                      help="evaluate the seeds of this reproduce --out folder instead of training")
   args, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
   bad = [r for r in rest if not r.startswith("--config.")]
   if bad:
     parser.error(f"unrecognised arguments {bad}")
   try:
     reproduce(args.method, args.dataset, seeds=args.seeds, out=args.out, overrides=rest,
-              progress=args.progress)
+              progress=args.progress, embeddings_from=args.embeddings_from)
   except common.ConfigError as e:
     print(f"config error: {e}", file=sys.stderr)
     return 2

@@ -153,6 +153,59 @@ def _train_seconds(workdir: pathlib.Path) -> float:
   return total
 
 
+def evaluate_trained(config, workdir, trained) -> Dict[str, Any]:
+  """Evaluates the embeddings of a finished run ``trained`` with ``config``'s protocol.
+
+  For a second protocol on the same training (GRACE's random 1:9 probe and the public-split
+  probe read the same embeddings): ``trained/config.json`` must equal ``config`` in everything
+  but ``eval`` and ``reference``, and ``trained`` must hold ``result.json`` and
+  ``embeddings.npy``. Writes ``workdir/config.json`` and ``workdir/result.json`` (with
+  ``embeddings_from``); a finished ``workdir`` re-reports.
+
+  Raises:
+    common.ConfigError: when the trainings differ, ``trained`` is unfinished, or the protocol
+      changes the training graph (``LinkPred-GAE``).
+  """
+  common.validate(config)
+  resolved = common.config_to_dict(config)
+  trained = pathlib.Path(trained).absolute()
+  workdir = pathlib.Path(workdir).absolute()
+  if not (trained / "result.json").exists() or not (trained / "embeddings.npy").exists():
+    raise common.ConfigError(f"{trained} is not a finished run (no result.json / embeddings.npy)")
+  source = json.loads((trained / "config.json").read_text())
+  diff = [d for d in common.diff_configs(source, resolved)
+          if not d.startswith(("eval", "reference"))]
+  if diff:
+    raise common.ConfigError(f"{trained} trained with a different config ({'; '.join(diff)}); "
+                             "only eval.* and reference.* may differ")
+  protocol = common.get_protocol(config.eval.protocol)
+  if protocol.prepare is not None:
+    raise common.ConfigError(f"{config.eval.protocol} changes the training graph; it cannot "
+                             "reuse another run's embeddings")
+  workdir.mkdir(parents=True, exist_ok=True)
+  _check_workdir(workdir, resolved)
+  result_path = workdir / "result.json"
+  if result_path.exists():
+    result = json.loads(result_path.read_text())
+    _report(result)
+    return result
+  from jgssl import data  # pylint: disable=import-outside-toplevel
+  options = {}
+  if config.get("node_features") is not None:
+    options["node_features"] = config.node_features
+  dataset = data.load(config.dataset, **options)
+  emb = np.load(trained / "embeddings.npy")
+  labels = np.load(trained / "labels.npy")
+  protocol_name, metrics, extra = protocol.evaluate(
+      emb, labels, seed=int(config.seed), cfg=config.eval, dataset=dataset, context=None)
+  source_result = json.loads((trained / "result.json").read_text())
+  result = {**source_result, "protocol": protocol_name, "metrics": metrics, "eval": extra,
+            "config": resolved, "embeddings_from": str(trained)}
+  _write_json(result_path, result)
+  _report(result)
+  return result
+
+
 def run(config, workdir, *, progress: bool = True) -> Dict[str, Any]:
   """Runs (or resumes, or re-reports) one experiment; returns the result dict.
 

@@ -174,6 +174,19 @@ def test_reproduce_two_seeds_writes_table_and_collect_gathers_it(tmp_path):
   page = results.read_text()
   assert "| grace | cora | LR-rand-sklearn/GRACE | test_acc |" in page
   assert page.count("| grace |") == 1
+  # A second protocol on the same training reuses the embeddings (no training, no new files).
+  public = reproduce_lib.reproduce(
+      "grace", "test", seeds=2, out=tmp_path / "public", embeddings_from=out,
+      overrides=["eval.repeats=1", "eval.inner_folds=2"])
+  assert public["protocol"] == "LR-rand-sklearn/GRACE" and public["seeds"] == [0, 1]
+  assert "--embeddings-from" in public["command"]
+  assert not (tmp_path / "public" / "seed_0" / "checkpoints").exists()
+  reused = json.loads((tmp_path / "public" / "seed_0" / "result.json").read_text())
+  assert reused["params_checksum"] == json.loads(
+      (out / "seed_0" / "result.json").read_text())["params_checksum"]
+  with pytest.raises(common.ConfigError, match=r"different config \(model.hidden"):
+    reproduce_lib.reproduce("grace", "test", seeds=1, out=tmp_path / "bad", embeddings_from=out,
+                            overrides=["model.hidden=32"])
 
 
 def test_plot_writes_pngs(finished):
