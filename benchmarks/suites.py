@@ -200,7 +200,7 @@ def run_node_suite(name: str, method, tx, graph, *, seed: int = 0, epochs: int =
   return result
 
 
-def cora_setup(method: str, *, variant: str = "cora", overrides=()):
+def cora_setup(method: str, *, variant: str = "cora", overrides=(), sparse: bool = True):
   """``(config, method object, optimizer, padded graph)`` exactly as ``experiments.train`` builds
   them for a node-level config (feature normalisation, padding budget, optimizer).
   """
