@@ -88,6 +88,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import json
 import os
 import pathlib
@@ -217,6 +218,23 @@ def _fmt_list(values, fmt):
   return ", ".join(fmt.format(v) for v in values)
 
 
+def _git_line(git: Optional[dict]) -> str:
+  if not git:
+    return "an unrecorded commit"
+
+  def describe(state):
+    text = f"commit {state['head']}"
+    if state.get("jgssl_tree_dirty"):
+      sha = state.get("jgssl_diff_sha1")
+      text += " + uncommitted changes" + (f" (diff sha1 {sha})" if sha else "")
+    return text
+
+  start, end = git["start"], git["end"]
+  if end == start:
+    return describe(start)
+  return f"{describe(start)}, CHANGED during the run to {describe(end)}"
+
+
 def render_markdown(results: dict) -> str:
   """``RESULTS.md`` from a ``results.json`` dict."""
   cfg = results["settings"]
@@ -234,7 +252,8 @@ def render_markdown(results: dict) -> str:
       f"`set_num_threads`), {cfg['epochs']} timed epochs after {cfg['warmup']} warm-up epochs "
       f"and the first (compiling) call, {cfg['pairs']} alternating pairs. Peer venv: torch "
       f"{results['venv'].get('torch')}, torch_geometric {results['venv'].get('torch_geometric')}, "
-      f"PyGCL {results['venv'].get('PyGCL')}. Load average (1 min) from "
+      f"PyGCL {results['venv'].get('PyGCL')}. jgssl at {_git_line(results.get('git'))}. "
+      f"Load average (1 min) from "
       f"{results['load_avg_start'][0]:.2f} at the start to {results['load_avg_end'][0]:.2f} at "
       "the end.",
       "",
@@ -451,6 +470,21 @@ def _cpu_model() -> str:
   return platform.processor() or "unknown CPU"
 
 
+def _git_state() -> dict:
+  """HEAD, and whether (and how) jgssl's sources differ from it: the jgssl side runs the working
+  tree, so a sha1 of ``git diff HEAD`` over jgssl/, experiments/ and benchmarks/suites.py is kept
+  at the start and at the end of the run (equal hashes: the code did not change under the run).
+  """
+  def git(*a):
+    proc = subprocess.run(["git", *a], cwd=str(REPO), text=True, capture_output=True)
+    return proc.stdout if proc.returncode == 0 else None
+  paths = ["--", "jgssl", "experiments", "benchmarks/suites.py"]
+  head, diff = git("rev-parse", "--short", "HEAD"), git("diff", "HEAD", *paths)
+  return {"head": None if head is None else head.strip(),
+          "jgssl_tree_dirty": None if diff is None else bool(diff),
+          "jgssl_diff_sha1": (hashlib.sha1(diff.encode()).hexdigest()[:12] if diff else None)}
+
+
 def _parse_args(argv):
   p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                               formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -471,6 +505,8 @@ def _parse_args(argv):
                  help="folder for results.json and RESULTS.md (default benchmarks/peers)")
   p.add_argument("--timeout", type=int, default=1800, help="seconds per subprocess")
   p.add_argument("--setup-only", action="store_true", help="build the venv and stop")
+  p.add_argument("--render-only", action="store_true",
+                 help="only rewrite RESULTS.md from the results.json in --out")
   args = p.parse_args(argv)
   if args.pairs < 1 or args.epochs < 1 or args.warmup < 0 or args.threads < 1:
     p.error("need --pairs >= 1, --epochs >= 1, --warmup >= 0, --threads >= 1")
@@ -485,6 +521,11 @@ def _parse_args(argv):
 
 def main(argv=None) -> int:
   args = _parse_args(argv)
+  if args.render_only:
+    results = json.loads((args.out / "results.json").read_text())
+    (args.out / "RESULTS.md").write_text(render_markdown(results))
+    _log(f"wrote {args.out / 'RESULTS.md'} from {args.out / 'results.json'}")
+    return 0
   command = "python -m benchmarks.peers.run " + " ".join(
       argv if argv is not None else sys.argv[1:])
   versions = ensure_venv(args.venv)
@@ -501,6 +542,7 @@ def main(argv=None) -> int:
     groups.setdefault(PEERS[key].jgssl_method, []).append(key)
   common = dict(epochs=args.epochs, warmup=args.warmup, threads=args.threads)
   load_start = os.getloadavg()
+  git_start = _git_state()
   runs, per_peer = [], {k: [] for k in args.keys}
   notes = []
   t_start = time.perf_counter()
@@ -543,6 +585,7 @@ def main(argv=None) -> int:
       "peers": {k: {"script": f"benchmarks/peers/scripts/{PEERS[k].script}",
                     "jgssl_config": f"experiments/configs/{PEERS[k].jgssl_method}.py:cora",
                     "description": PEERS[k].description} for k in args.keys},
+      "git": {"start": git_start, "end": _git_state()},
       "load_avg_start": list(load_start),
       "load_avg_end": list(os.getloadavg()),
       "elapsed_s": time.perf_counter() - t_start,
