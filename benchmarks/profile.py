@@ -5,7 +5,8 @@ with :class:`jax.profiler.ProfileData`, sums the duration of every XLA CPU thunk
 gather, scatter, copy ...) over the executor threads and maps each op to the JAX operation that
 produced it (``metadata.op_name`` of the compiled HLO, e.g.
 ``jit(body)/transpose(jvp(_GRACENet))/encoder/conv_0/linear/dot_general``). Op times are summed
-over threads, so they add up to CPU time, not wall time.
+over threads, so they add up to CPU time, not wall time; control-flow thunks (``cond``,
+``while``) are left out because their bodies' ops are counted themselves.
 
 Usage::
 
@@ -28,6 +29,8 @@ import tempfile
 from typing import Dict, Optional
 
 _SKIP = ("ThreadpoolListener", "ThunkExecutor", "end: ")
+# Control-flow thunks enclose the ops of their bodies, which are recorded on their own.
+_CONTAINER = re.compile(r"^(cond|while|conditional|call)(\.\d+)*(\.clone)?$")
 _META = re.compile(r"^\s*(?:ROOT\s+)?%?([\w.\-]+)\s*=.*?metadata=\{[^}]*?op_name=\"([^\"]*)\"")
 
 
@@ -77,7 +80,7 @@ def profile_step(step, state, graph, *, steps: int = 3, trace_dir: Optional[str]
       if not line.name.startswith("tf_XLA"):
         continue
       for ev in line.events:
-        if ev.name.startswith(_SKIP):
+        if ev.name.startswith(_SKIP) or _CONTAINER.match(ev.name):
           continue
         total[ev.name] += ev.duration_ns
         calls[ev.name] += 1

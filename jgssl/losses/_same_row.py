@@ -64,6 +64,11 @@ def _counts(row_ok, col_ok, intra: bool):
   return pos_cnt, neg_cnt
 
 
+def _scaled_gram(a, b, inv_temp):
+  """``a bᵀ / τ``."""
+  return (a @ b.T) * inv_temp
+
+
 @functools.partial(jax.custom_vjp, nondiff_argnums=(4, 5, 6, 7))
 def _dense_sums(u, v, row_ok, col_ok, inv_temp, scales, excl, intra):
   """Per-channel sums ``[K, N]`` of both directions from whole ``N × N`` matrices."""
@@ -73,7 +78,7 @@ def _dense_sums(u, v, row_ok, col_ok, inv_temp, scales, excl, intra):
 def _dense_sums_fwd(u, v, row_ok, col_ok, inv_temp, scales, excl, intra):
   n = u.shape[0]
   shifts = _shifts(scales, inv_temp)
-  cross = (u @ v.T) * inv_temp
+  cross = _scaled_gram(u, v, inv_temp)
   keep, keep_nd = _cross_keep(row_ok, col_ok, 0, 0, n, any(excl))
   e12 = jnp.stack([jnp.where(keep_nd if x else keep, jnp.exp(c * cross - b), 0.0)
                    for c, b, x in zip(scales, shifts, excl)])
@@ -81,10 +86,10 @@ def _dense_sums_fwd(u, v, row_ok, col_ok, inv_temp, scales, excl, intra):
   e11 = e22 = None
   if intra:
     eye = _eye_like(n, n)
-    e11 = _tile_exps((u @ u.T) * inv_temp, row_ok[:, None] & row_ok[None, :] & ~eye, scales,
-                     shifts)
-    e22 = _tile_exps((v @ v.T) * inv_temp, col_ok[:, None] & col_ok[None, :] & ~eye, scales,
-                     shifts)
+    e11 = _tile_exps(_scaled_gram(u, u, inv_temp), row_ok[:, None] & row_ok[None, :] & ~eye,
+                     scales, shifts)
+    e22 = _tile_exps(_scaled_gram(v, v, inv_temp), col_ok[:, None] & col_ok[None, :] & ~eye,
+                     scales, shifts)
     sa = sa + jnp.sum(e11, axis=2)
     sb = sb + jnp.sum(e22, axis=2)
   return (sa, sb), (u, v, e12, e11, e22)
