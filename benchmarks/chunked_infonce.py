@@ -14,7 +14,9 @@ Usage::
 
   python -m benchmarks.chunked_infonce [--n 50000] [--d 128] [--chunk 1024] [--out result.json]
 
-Not a unit test (it takes minutes on two CPU cores); see tests/losses for the exactness tests.
+Also run by the harness in a fresh process: ``python -m benchmarks.run --suite infonce
+--sizes 50000``. Not a unit test (it takes minutes on two CPU cores); see tests/losses for the
+exactness tests.
 """
 
 from __future__ import annotations

@@ -145,7 +145,9 @@ def shuffle_features(key: jax.Array, graph: jraph.GraphsTuple) -> jraph.GraphsTu
   DGI (Veličković et al., 2019) builds negatives by encoding ``X[perm]`` on the unchanged graph.
   Here each graph of a batch gets its own uniformly random permutation of the rows of its present
   nodes, so features never move between graphs; rows of padding and dropped nodes stay where
-  they are. Only ``nodes['x']`` (``[N, F]``) changes; the structure and all masks are kept.
+  they are. Only ``nodes['x']`` (``[N, F]``) changes — and the optional sparse column index
+  ``nodes['x_cols']`` (:mod:`jgssl.models.sparse`), whose rows move with the features; the
+  structure and all masks are kept.
 
   Args:
     key: a ``jax.random`` key.
@@ -159,7 +161,12 @@ def shuffle_features(key: jax.Array, graph: jraph.GraphsTuple) -> jraph.GraphsTu
       _util.random_order(key, graph, eligible))
   src = jnp.where(eligible, src, jnp.arange(eligible.shape[0], dtype=jnp.int32))
   x = jnp.asarray(graph.nodes["x"])
-  return _replace_x(graph, x[src], eligible)
+  out = _replace_x(graph, x[src], eligible)
+  cols = graph.nodes.get(_util.SPARSE_KEY)
+  if cols is not None:  # the optional sparse column index moves with its rows
+    cols = jnp.where(eligible[:, None], cols[src], cols)
+    out = out._replace(nodes={**out.nodes, _util.SPARSE_KEY: cols})
+  return out
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -39,7 +39,8 @@ def graphmae_mask(key: jax.Array, graph: jraph.GraphsTuple, *, rate: float,
   *all* masked rows as noise rows, an upstream bug).
 
   ``mask_token`` is an argument so that it can be a model parameter: gradients flow into it
-  through the token rows. Only ``nodes['x']`` changes; structure and masks are kept.
+  through the token rows. Only ``nodes['x']`` changes (and the optional sparse column index
+  ``nodes['x_cols']`` is removed: token rows are dense); structure and masks are kept.
 
   Args:
     key: a ``jax.random`` key.
@@ -94,4 +95,7 @@ def graphmae_mask(key: jax.Array, graph: jraph.GraphsTuple, *, rate: float,
     source = source_order[jnp.clip(_util.node_offsets(graph)[gid] + j, 0, x.shape[0] - 1)]
     x_new = jnp.where(noise_rows[:, None], x[source], x)
     x_new = jnp.where(token_rows[:, None], mask_token[None, :].astype(x.dtype), x_new)
-  return graph._replace(nodes={**graph.nodes, "x": x_new}), masked
+  # Token rows are dense: the optional sparse column index (jgssl.models.sparse) no longer
+  # covers x, so it is dropped rather than left to be detected as stale.
+  nodes = {k: v for k, v in graph.nodes.items() if k != _util.SPARSE_KEY}
+  return graph._replace(nodes={**nodes, "x": x_new}), masked

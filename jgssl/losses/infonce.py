@@ -58,6 +58,7 @@ from typing import Callable, NamedTuple, Optional, Sequence, Tuple
 import jax
 import jax.numpy as jnp
 
+from jgssl.losses import _same_row
 from jgssl.losses._common import (_matrix, _positive, _row_mask, _same_shape, _zero_rows,
                                   l2_normalize)
 from jgssl.pairs import Pairs
@@ -291,6 +292,23 @@ def _family(u, v, *, pairs: Pairs, temperature: float, channels: Sequence[_Chann
       raise ValueError(f"positive_weights must have shape [{n}], got {weights.shape}")
   kw = dict(inv_temp=inv_temp, channels=tuple(channels),
             positive_in_denominator=positive_in_denominator)
+  if _same_row.usable(pairs, normalize=normalize, n=n, m=m, inv_temp=inv_temp,
+                      channels=channels):
+    # Same-row pairing on cosine scores: fixed-shift log-sum-exp, one cross-view matrix for both
+    # directions, symmetric intra-view tiles (see jgssl.losses._same_row).
+    fast = dict(inv_temp=inv_temp, channels=tuple(channels),
+                positive_in_denominator=positive_in_denominator, intra=pairs.intra_view,
+                make_stats=_Stats)
+    if chunk_size is None and key_chunk_size is None:
+      st_a, st_b = _same_row.dense_stats(u, v, pairs.anchor_mask, pairs.key_mask, **fast)
+    elif symmetric and chunk_size is not None and key_chunk_size in (None, chunk_size):
+      st_a, st_b = _same_row.chunked_stats(u, v, pairs.anchor_mask, pairs.key_mask,
+                                           tile=chunk_size, **fast)
+    else:
+      st_a = st_b = None
+    if st_a is not None:
+      out = finish(st_a, weights)
+      return 0.5 * (out + finish(st_b, weights)) if symmetric else out
   transposed = pairs.transpose() if symmetric else None
 
   if chunk_size is None and key_chunk_size is None:

@@ -86,8 +86,10 @@ class _DGINet(nn.Module):
     h = self.encoder(graph)
     h_neg = self.encoder(corrupted)
     s = jax.nn.sigmoid(models.mean_readout(h, graph))                   # [G, D]
-    s_node = s[graph_lib.node_graph_index(graph)]                       # [N, D]
-    return self.discriminator(h, s_node), self.discriminator(h_neg, s_node)
+    gid = graph_lib.node_graph_index(graph)                             # [N]
+    # Summary-side product: one [G, D] x [D, D] map instead of two [N, D] x [D, D] ones.
+    return (self.discriminator(h, s, segment_ids=gid),
+            self.discriminator(h_neg, s, segment_ids=gid))
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -39,7 +39,8 @@ class GAEEncoder(nn.Module, kw_only=True):
   def __call__(self, graph, *, training: bool = False):
     h = models.GCN(features=(self.hidden,), activation="relu", dropout=self.dropout,
                    use_bias=False, name="hidden")(graph, training=training)
-    g = graph._replace(nodes={**graph.nodes, "x": h})
+    g = models.drop_sparse_features(graph)
+    g = g._replace(nodes={**g.nodes, "x": h})
     head = dict(features=(self.latent,), last_activation=False, dropout=self.dropout,
                 use_bias=False)
     mu = models.GCN(name="mu", **head)(g, training=training)

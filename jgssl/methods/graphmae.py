@@ -100,7 +100,8 @@ class GraphMAEModel(nn.Module, kw_only=True):
     h = self.enc_to_dec(self.enc(enc_graph, training=training))
     if self.decoder != "linear":
       h = jnp.where(masked[:, None], 0.0, h)
-    dec_graph = masked_graph._replace(nodes={**masked_graph.nodes, "x": h})
+    dec_graph = models.drop_sparse_features(masked_graph)
+    dec_graph = dec_graph._replace(nodes={**dec_graph.nodes, "x": h})
     return self.dec(dec_graph, training=training), masked
 
 

@@ -22,6 +22,8 @@ from jgssl.models.layers import (ACTIVATIONS, NORMS, Activation, Linear, MaskedB
                                  PReLU, RReLU, masked_rows, torch_linear_init)
 from jgssl.models.readout import (READOUTS, concat_layer_readouts, get_readout, max_readout,
                                   mean_readout, sum_readout)
+from jgssl.models.sparse import (SPARSE_KEY, assume_valid_index, drop_sparse_features,
+                                 sparse_columns, sparse_matmul, with_sparse_features)
 
 __all__ = [
     "ACTIVATIONS",
@@ -48,14 +50,20 @@ __all__ = [
     "READOUTS",
     "RReLU",
     "SAGEConv",
+    "SPARSE_KEY",
+    "assume_valid_index",
     "concat_layer_readouts",
     "dense_inner_product_logits",
+    "drop_sparse_features",
     "get_readout",
     "inner_product_logits",
     "make_encoder",
     "masked_rows",
     "max_readout",
     "mean_readout",
+    "sparse_columns",
+    "sparse_matmul",
     "sum_readout",
     "torch_linear_init",
+    "with_sparse_features",
 ]

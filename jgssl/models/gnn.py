@@ -63,6 +63,7 @@ import jax.numpy as jnp
 import jraph
 
 from jgssl import graph as graph_lib
+from jgssl.models.sparse import SPARSE_KEY
 from jgssl.models.layers import (Activation, ActivationLike, Linear, Norm, check_activation,
                                  check_norm, check_rate, masked_rows)
 
@@ -131,10 +132,14 @@ class GCNConv(nn.Module, kw_only=True):
   add_self_loops: bool = True
   use_bias: bool = True
 
+  accepts_cols = True
+
   @nn.compact
-  def __call__(self, graph: jraph.GraphsTuple, h: Array, *, training: bool = False) -> Array:
+  def __call__(self, graph: jraph.GraphsTuple, h: Array, *, training: bool = False,
+               cols: Optional[Array] = None) -> Array:
     del training
-    hw = Linear(features=self.features, use_bias=False, weight_init="glorot", name="linear")(h)
+    hw = Linear(features=self.features, use_bias=False, weight_init="glorot", name="linear")(
+        h, cols=cols)
     edge_w, self_w = graph_lib.symmetric_norm_weights(graph, add_self_loops=self.add_self_loops)
     out = _aggregate(graph, hw, edge_w) + self_w[:, None].astype(hw.dtype) * hw
     if self.use_bias:
@@ -216,19 +221,34 @@ class GATConv(nn.Module, kw_only=True):
     check_rate(self.attn_dropout, "attn_dropout")
     super().__post_init__()
 
+  accepts_cols = True
+
   @nn.compact
-  def __call__(self, graph: jraph.GraphsTuple, h: Array, *, training: bool = False) -> Array:
-    num_nodes = h.shape[0]
+  def __call__(self, graph: jraph.GraphsTuple, h: Array, *, training: bool = False,
+               cols: Optional[Array] = None) -> Array:
+    num_nodes, f_in = h.shape
     heads = self.heads
     per_head = _per_head_width(self.features, heads, self.concat)
-    hw = Linear(features=heads * per_head, use_bias=False, weight_init="glorot_relu",
-                name="linear")(h)
-    hw = hw.reshape(num_nodes, heads, per_head)
+    linear = Linear(features=heads * per_head, use_bias=False, weight_init="glorot_relu",
+                    name="linear")
     a_init = _gat_attention_init(heads, per_head)
     a_src = self.param("att_src", a_init, (heads, per_head), jnp.float32)
     a_dst = self.param("att_dst", a_init, (heads, per_head), jnp.float32)
-    s_src = jnp.sum(hw * a_src, axis=-1)                                    # [N, H]
-    s_dst = jnp.sum(hw * a_dst, axis=-1)                                    # [N, H]
+    # Narrow input, wide heads (GraphMAE's decoder: 512 -> 1433): aggregate the inputs and
+    # project afterwards, sum_j a_ij (h_j W) = (sum_j a_ij h_j) W, and score with W a — the
+    # same numbers with per-edge work over F_in instead of per_head channels.
+    project_last = f_in < per_head
+    if project_last:
+      kernel, _ = linear(h, return_params=True)
+      kernel = kernel.reshape(f_in, heads, per_head).astype(h.dtype)
+      s_src = h @ jnp.einsum("fhc,hc->fh", kernel, a_src)                  # [N, H]
+      s_dst = h @ jnp.einsum("fhc,hc->fh", kernel, a_dst)                  # [N, H]
+      values = jnp.broadcast_to(h[:, None, :], (num_nodes, heads, f_in))   # [N, H, F_in]
+    else:
+      hw = linear(h, cols=cols).reshape(num_nodes, heads, per_head)
+      s_src = jnp.sum(hw * a_src, axis=-1)                                  # [N, H]
+      s_dst = jnp.sum(hw * a_dst, axis=-1)                                  # [N, H]
+      values = hw
 
     present_e = graph_lib.edge_mask(graph)[:, None]                         # [E, 1]
     present_n = graph.nodes["mask"][:, None]                                # [N, 1]
@@ -254,9 +274,13 @@ class GATConv(nn.Module, kw_only=True):
       drop = nn.Dropout(self.attn_dropout, deterministic=not training)
       alpha_edge = drop(alpha_edge)
       alpha_self = drop(alpha_self)
-    msg = hw[graph.senders] * alpha_edge[:, :, None]                       # [E, H, C]
+    msg = values[graph.senders] * alpha_edge[:, :, None]                   # [E, H, C]
     out = jax.ops.segment_sum(msg, graph.receivers, num_segments=num_nodes)
-    out = out + alpha_self[:, :, None] * hw                                 # [N, H, C]
+    out = out + alpha_self[:, :, None] * values                             # [N, H, C]
+    if project_last and heads == 1:
+      out = (out[:, 0, :] @ kernel[:, 0, :])[:, None, :]                   # [N, 1, C]
+    elif project_last:
+      out = jnp.einsum("nhf,fhc->nhc", out, kernel)                         # [N, H, C]
     out = out.reshape(num_nodes, heads * per_head) if self.concat else jnp.mean(out, axis=1)
     if self.use_bias:
       out = out + self.param("bias", nn.initializers.zeros, (self.features,), jnp.float32)
@@ -353,11 +377,14 @@ class _NodeLinear(nn.Module, kw_only=True):
   features: int
   use_bias: bool = True
 
+  accepts_cols = True
+
   @nn.compact
-  def __call__(self, graph: jraph.GraphsTuple, h: Array, *, training: bool = False) -> Array:
+  def __call__(self, graph: jraph.GraphsTuple, h: Array, *, training: bool = False,
+               cols: Optional[Array] = None) -> Array:
     del graph, training
     return Linear(features=self.features, use_bias=self.use_bias, weight_init="torch",
-                  name="linear")(h)
+                  name="linear")(h, cols=cols)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -430,13 +457,20 @@ class _GraphEncoder(nn.Module, kw_only=True):
     _check_graph(graph)
     present = graph.nodes["mask"]
     h = masked_rows(jnp.asarray(graph.nodes["x"], jnp.float32), present)
+    # Optional sparse column index of x (jgssl.models.sparse): masking rows and dropout keep
+    # zeros zero, so it stays valid for the first layer's input.
+    cols = graph.nodes.get(SPARSE_KEY)
     outputs = []
     num_layers = len(self.features)
     for i, width in enumerate(self.features):
       last = i == num_layers - 1
       if self.dropout > 0.0:
         h = nn.Dropout(self.dropout, deterministic=not training, name=f"dropout_{i}")(h)
-      out = self._conv(i, width)(graph, h, training=training)
+      conv = self._conv(i, width)
+      if i == 0 and cols is not None and getattr(conv, "accepts_cols", False):
+        out = conv(graph, h, training=training, cols=cols)
+      else:
+        out = conv(graph, h, training=training)
       if self.residual:
         res = h if h.shape[-1] == width else Linear(
             features=width, use_bias=False, weight_init="glorot_relu", name=f"residual_{i}")(h)

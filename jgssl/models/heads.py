@@ -17,6 +17,7 @@ import jax.numpy as jnp
 import jraph
 
 from jgssl.models.gnn import make_encoder
+from jgssl.models.sparse import SPARSE_KEY
 from jgssl.models.layers import (Activation, ActivationLike, Linear, Norm, check_activation,
                                  check_norm, check_rate, masked_rows)
 
@@ -183,7 +184,7 @@ class FeatureDecoder(nn.Module, kw_only=True):
                          activation=self.activation, mlp_norm=self.mlp_norm, **common)
     else:
       enc = make_encoder(kind, **common)
-    nodes = dict(graph.nodes)
+    nodes = {k: v for k, v in graph.nodes.items() if k != SPARSE_KEY}  # h is dense
     nodes["x"] = h
     return enc(graph._replace(nodes=nodes), training=training)
 
@@ -250,22 +251,35 @@ class Bilinear(nn.Module, kw_only=True):
   Attributes:
     use_bias: add the scalar bias ``b``.
 
-  ``__call__(h [N, D1], s)`` with ``s`` a summary ``[D2]`` (broadcast to every row, DGI) or one
-  summary per row ``[N, D2]``; returns logits ``[N]``.
+  ``__call__(h [N, D1], s, *, segment_ids=None)`` with ``s`` a summary ``[D2]`` (broadcast to
+  every row, DGI), one summary per row ``[N, D2]``, or — with ``segment_ids`` (int ``[N]``) — one
+  summary per graph ``[G, D2]`` that row ``i`` reads at ``segment_ids[i]``; returns logits ``[N]``.
   Params ``{'kernel': [D1, D2], 'bias': []}``.
+
+  Cost: the product is taken on the summary side, ``h · (W s)``: ``O(G D1 D2 + N D1)`` for one
+  summary per graph instead of the ``O(N D1 D2)`` of ``(h W) · s`` (same value).
   """
   use_bias: bool = True
 
   @nn.compact
-  def __call__(self, h: Array, s: Array) -> Array:
+  def __call__(self, h: Array, s: Array, *, segment_ids: Optional[Array] = None) -> Array:
     if h.ndim != 2:
       raise ValueError(f"h must be [N, D1], got shape {h.shape}")
-    if s.ndim not in (1, 2) or (s.ndim == 2 and s.shape[0] != h.shape[0]):
+    if segment_ids is not None:
+      if s.ndim != 2 or jnp.shape(segment_ids) != (h.shape[0],):
+        raise ValueError(f"with segment_ids [N={h.shape[0]}], s must be [G, D2]; got s "
+                         f"{s.shape} and segment_ids {jnp.shape(segment_ids)}")
+    elif s.ndim not in (1, 2) or (s.ndim == 2 and s.shape[0] != h.shape[0]):
       raise ValueError(f"s must be [D2] or [N={h.shape[0]}, D2], got shape {s.shape}")
     kernel = self.param("kernel", nn.initializers.glorot_uniform(), (h.shape[-1], s.shape[-1]),
                         jnp.float32)
-    hw = h @ kernel                                                          # [N, D2]
-    logits = hw @ s if s.ndim == 1 else jnp.sum(hw * s, axis=-1)
+    if s.ndim == 1:
+      logits = h @ (kernel @ s)                                              # [N]
+    elif segment_ids is not None:
+      ws = s @ kernel.T                                                      # [G, D1]
+      logits = jnp.sum(h * ws[segment_ids], axis=-1)
+    else:
+      logits = jnp.sum((h @ kernel) * s, axis=-1)
     if self.use_bias:
       logits = logits + self.param("bias", nn.initializers.zeros, (), jnp.float32)
     return logits

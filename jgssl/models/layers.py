@@ -110,7 +110,17 @@ class Linear(nn.Module, kw_only=True):
     super().__post_init__()
 
   @nn.compact
-  def __call__(self, x: jnp.ndarray) -> jnp.ndarray:
+  def __call__(self, x: jnp.ndarray, *, cols: Optional[jnp.ndarray] = None,
+               return_params: bool = False):
+    """``x W (+ b)``.
+
+    Args:
+      x: float ``[..., F_in]``.
+      cols: optional int32 ``[N, K]`` column index of a 2-D ``x`` (:mod:`jgssl.models.sparse`):
+        the product then reads only the listed columns of each row (same result).
+      return_params: return ``(kernel [F_in, features], bias or None)`` instead of applying
+        them (for layers that reorder the product, e.g. :class:`jgssl.models.GATConv`).
+    """
     fan_in = x.shape[-1]
     if self.weight_init == "torch":
       k_init = b_init = torch_linear_init(fan_in)
@@ -120,7 +130,15 @@ class Linear(nn.Module, kw_only=True):
       k_init = nn.initializers.variance_scaling(2.0, "fan_avg", "normal")
       b_init = nn.initializers.zeros
     kernel = self.param("kernel", k_init, (fan_in, int(self.features)), jnp.float32)
-    y = jnp.dot(x, kernel.astype(x.dtype))
+    if return_params:
+      bias = (self.param("bias", b_init, (int(self.features),), jnp.float32) if self.use_bias
+              else None)
+      return kernel, bias
+    if cols is not None and x.ndim == 2:
+      from jgssl.models import sparse  # pylint: disable=import-outside-toplevel
+      y = sparse.sparse_matmul(x, cols, kernel.astype(x.dtype))
+    else:
+      y = jnp.dot(x, kernel.astype(x.dtype))
     if self.use_bias:
       y = y + self.param("bias", b_init, (int(self.features),), jnp.float32).astype(x.dtype)
     return y

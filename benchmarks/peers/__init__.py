@@ -1,0 +1,1 @@
+"""jgssl side by side with PyTorch peers (GRACE, DGI, BGRL on Cora); see ``run.py``."""
