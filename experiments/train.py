@@ -228,7 +228,7 @@ def run(config, workdir, *, progress: bool = True) -> Dict[str, Any]:
 
   import jax  # pylint: disable=import-outside-toplevel
   import jgssl  # pylint: disable=import-outside-toplevel
-  from jgssl import data, graph as graph_lib, train  # pylint: disable=import-outside-toplevel
+  from jgssl import data, graph as graph_lib, models, train  # pylint: disable=import-outside-toplevel
 
   protocol = common.get_protocol(config.eval.protocol)
   method, level, strategy = plan.method, plan.level, config.strategy
@@ -247,6 +247,8 @@ def run(config, workdir, *, progress: bool = True) -> Dict[str, Any]:
     num_devices = mesh.devices.size if mesh is not None else 1
     padded = jax.tree_util.tree_map(
         np.asarray, graph_lib.pad_graph(g, graph_lib.budget_for(g, multiple=num_devices)))
+    # Sparse inputs (Planetoid bag-of-words) get the sparse first layer; exact either way.
+    padded = models.with_sparse_features(padded)
     example, steps_per_epoch, step_strategy = padded, 1, strategy
     padded = train.replicate(padded, mesh) if mesh is not None else jax.device_put(padded)
     batches = padded
