@@ -6,16 +6,34 @@ Sources, cited beside each value:
   --num-gc-layers 3 --aug $3``, seeds 0-4.
 * ``[gsimclr]`` ``unsupervised_TU/gsimclr.py``: 20 epochs, batch 128, Adam without weight decay,
   projection ``Linear-ReLU-Linear``, ``T = 0.2``, positive left out of the denominator, view 1 the
-  unaugmented graph; ``[args]`` ``arguments.py``: ``hidden_dim 32``.
+  unaugmented graph; ``init_emb`` re-initialises every ``nn.Linear`` (GIN MLPs and projection)
+  with ``xavier_uniform_`` weights and zero biases (``weight_init = 'glorot'``); the SVM is run at
+  epochs 10 and 20 and the paper reports epoch 20 (maintainer, Shen-Lab/GraphCL issue #57);
+  ``[args]`` ``arguments.py``: ``hidden_dim 32``.
 * ``[aug]`` ``unsupervised_TU/aug.py``: ratios 10 % (node dropping, edge removal, attribute
-  masking), subgraph keeps 20 %; self-loops on every node (``gin_eps = 1``); datasets other than
+  masking), subgraph keeps 20 %; ``random2/3/4`` draw the augmentation per graph (in ``get``),
+  not per batch; self-loops on every node (``gin_eps = 1``); datasets other than
   MUTAG / PTC_MR / DD / PROTEINS / NCI1 / NCI109 get constant features ``x = 1``.
 * ``[eval]`` ``evaluate_embedding.py``: SVC in a 5-fold grid over ``C = 1e-3 .. 1e3``,
   stratified shuffled 10-fold, mean over 5 seeds (``SVM-10fold/GraphCL``).
 * ``[readme]`` GraphMAE README table (REFERENCES.md §3.8 / §3.9).
 
-The per-dataset augmentation GraphCL used is not documented (issue #57 in Shen-Lab/GraphCL);
-``random2`` (node dropping or subgraph per batch) is the jgssl choice for every dataset.
+The per-dataset augmentation GraphCL used is not documented (issue #57 in Shen-Lab/GraphCL:
+"rules of thumb", ``random2`` for molecules); ``random2`` (node dropping or subgraph, drawn per
+graph) is the jgssl choice for every dataset.
+
+**Self-loops, unconfirmed.** ``aug.py`` stores a self-loop on every node, but older PyTorch
+Geometric ``GINConv`` (``forward`` calling ``remove_self_loops``; gone after its typed rewrite,
+about version 1.6 — the boundary is not confirmed here) dropped stored loops before aggregating.
+The maintainer asks for ``torch_geometric >= 1.5`` (issue #11) without naming the version used:
+with the older layer the loops did not count (``gin_eps = 0``), with the newer one they do
+(``gin_eps = 1``, kept here). For node dropping and subgraph ``gsimclr.py`` also deletes the
+augmented view's loops before its forward pass (that view sees ``eps = 0`` under either version).
+
+**IMDB-BINARY** (5 seeds, last epoch): 71.28 ± 0.51 (paper 71.14 ± 0.44). The earlier
+69.58 ± 3.29 in ``experiments/results`` does not reproduce: the same runner on code unchanged
+for GraphCL since then (d4b4f4e) gives 71.08 ± 0.75. Per-graph augmentation draws and the
+official init are fidelity fixes, each within noise of that here (torch init: 71.38 ± 0.61).
 
 Variants: ``mutag`` (default), ``proteins``, ``nci1``, ``imdb-binary``, ``imdb-multi``,
 ``collab``, ``reddit-binary``, ``test``.
@@ -54,6 +72,7 @@ def _default() -> ml_collections.ConfigDict:
   c.model.subgraph_keep = 0.2       # [aug] sub_num = int(n * 0.2)
   c.model.temperature = 0.2         # [gsimclr] T
   c.model.gin_eps = 1.0             # [aug] self-loops on every node
+  c.model.weight_init = "glorot"    # [gsimclr] init_emb: xavier_uniform_ weights, zero biases
 
   c.optimizer = _base.optimizer(
       "adam",                       # [gsimclr] torch.optim.Adam(lr=lr)

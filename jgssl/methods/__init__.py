@@ -19,7 +19,8 @@ Graph level (padded mini-batches of many graphs):
 * :class:`GraphMAE` — masked feature reconstruction, node or graph level (Hou et al. 2022).
 """
 
-from jgssl.methods.base import Method, cosine_ema_decay, ema_update, row_block, sharded_row_mean
+from jgssl.methods.base import (Method, cosine_ema_decay, ema_update, glorot_reinit, row_block,
+                                sharded_row_mean)
 from jgssl.methods.bgrl import BGRL
 from jgssl.methods.cca_ssg import CCASSG
 from jgssl.methods.dgi import DGI
@@ -47,6 +48,7 @@ __all__ = [
     "Method",
     "cosine_ema_decay",
     "ema_update",
+    "glorot_reinit",
     "row_block",
     "sharded_row_mean",
 ]

@@ -51,6 +51,7 @@ __all__ = [
     "Method",
     "cosine_ema_decay",
     "ema_update",
+    "glorot_reinit",
     "row_block",
     "sharded_row_mean",
 ]
@@ -100,6 +101,56 @@ class Method:
     """
     del step
     return variables
+
+
+# ---------------------------------------------------------------------------------------------
+# Initialisation
+# ---------------------------------------------------------------------------------------------
+
+
+def glorot_reinit(key: jax.Array, params):
+  """Re-initialises every linear map in ``params``: Glorot-uniform kernel, zero bias.
+
+  InfoGraph's and GraphCL's ``init_emb`` (fanyun-sun/InfoGraph ``unsupervised/main.py``,
+  Shen-Lab/GraphCL ``unsupervised_TU/gsimclr.py``) walk all ``nn.Linear`` modules of the model —
+  the GIN MLPs as well as the heads — and apply ``xavier_uniform_`` to the weight and zero to the
+  bias, replacing PyTorch's default ``U(+-1/sqrt(fan_in))``. Here a linear map is any
+  sub-dictionary holding a 2-D ``'kernel'`` ``[F_in, F_out]`` (:class:`jgssl.models.Linear`); its
+  ``'bias'`` becomes zero. Everything else (norm scales and offsets, PReLU slopes, tokens) is left
+  as it is.
+
+  Args:
+    key: a ``jax.random`` key (split deterministically over the kernels in tree order).
+    params: a (nested) dict of parameters.
+
+  Returns:
+    A new dict with the same structure, shapes and dtypes.
+  """
+  kernels = []
+
+  def collect(tree, path):
+    if isinstance(tree, dict):
+      if "kernel" in tree and jnp.ndim(tree["kernel"]) == 2:
+        kernels.append(path)
+      for k in sorted(tree):
+        collect(tree[k], path + (k,))
+
+  collect(params, ())
+  keys = dict(zip(kernels, jax.random.split(key, max(len(kernels), 1))))
+  init = jax.nn.initializers.glorot_uniform()
+
+  def rebuild(tree, path):
+    if not isinstance(tree, dict):
+      return tree
+    out = {k: rebuild(v, path + (k,)) for k, v in tree.items()}
+    if path in keys:
+      kernel = tree["kernel"]
+      out["kernel"] = init(keys[path], kernel.shape, kernel.dtype)
+      if "bias" in tree:
+        out["bias"] = jnp.zeros_like(tree["bias"])
+    return out
+
+  return rebuild(params, ())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,11 +17,15 @@ Augmentations (``aug``), each at the official ratios and as jittable masks (DESI
   (:func:`jgssl.augment.sample_subgraph`);
 * ``'mask_nodes'`` — 10 % of each graph's rows overwritten with ``N(0.5, 0.5)`` noise;
 * ``'random2'`` / ``'random3'`` / ``'random4'`` — one of {dnodes, subgraph}, + pedges,
-  + mask_nodes drawn per batch (the official code draws per graph), ``'none'`` — identity.
+  + mask_nodes drawn per graph as in the official code (:func:`per_graph_choice`),
+  ``'none'`` — identity.
 
-The official loader adds a self-loop to every node, so its GIN layers sum ``h_i`` once more:
-``gin_eps=1`` reproduces that. Nodes isolated by an augmentation stay present here (the official
-code removes them, which changes shapes).
+Every linear map starts Glorot-uniform with a zero bias (the official ``init_emb``;
+``weight_init='torch'`` keeps PyTorch's default). The official loader adds a self-loop to every
+node, so its GIN layers sum ``h_i`` once more: ``gin_eps=1`` reproduces that (with PyTorch
+Geometric >= 1.6; older ``GINConv`` dropped stored self-loops, see the GraphCL config). Nodes
+isolated by an augmentation stay present here (the official code removes them, which changes
+shapes).
 """
 
 from __future__ import annotations
@@ -33,10 +37,11 @@ import jax
 import jax.numpy as jnp
 
 from jgssl import augment, losses, models
-from jgssl.methods.base import Method
+from jgssl import graph as graph_lib
+from jgssl.methods.base import Method, glorot_reinit
 
 __all__ = ["AUGMENTATIONS", "GraphCL", "GraphCLModel", "graphcl_augmentation",
-           "mask_nodes_gaussian"]
+           "mask_nodes_gaussian", "per_graph_choice"]
 
 AUGMENTATIONS = ("dnodes", "pedges", "subgraph", "mask_nodes", "random2", "random3", "random4",
                  "none")
@@ -70,8 +75,44 @@ def graphcl_augmentation(name: str, *, ratio: float = 0.1, subgraph_keep: float 
            "none": augment.identity}
   if name in table:
     return table[name]
-  pool = [dnodes, subgraph, pedges, masknodes][:int(name[-1])]
-  return augment.random_choice(pool)
+  return per_graph_choice([dnodes, subgraph, pedges, masknodes][:int(name[-1])])
+
+
+def per_graph_choice(augs):
+  """An augmentation that applies one of ``augs``, drawn uniformly **per graph**.
+
+  GraphCL's ``--aug random2/3/4`` draws ``np.random.randint(k)`` in the dataset's ``get`` (once
+  per graph, ``unsupervised_TU/aug.py``), so one batch mixes augmentations; drawing once per batch
+  (:func:`jgssl.augment.random_choice`) gives every graph of a step the same one. Here every
+  augmentation is computed on the whole batch (each keeps shapes and only rewrites
+  ``nodes['x']``, ``nodes['mask']`` and ``edges['mask']``) and each graph takes the node and edge
+  entries of its own draw (edges by the graph ``n_edge`` accounts them to). Jittable.
+  """
+  augs = list(augs)
+  if not augs:
+    raise ValueError("per_graph_choice needs at least one augmentation")
+
+  def chosen(key, graph):
+    k_choice, *k_augs = jax.random.split(key, len(augs) + 1)
+    views = [aug(k, graph) for aug, k in zip(augs, k_augs)]
+    n_graph = graph.n_node.shape[0]
+    choice = jax.random.randint(k_choice, (n_graph,), 0, len(augs))
+    node_choice = choice[graph_lib.node_graph_index(graph)]
+    edge_choice = jnp.repeat(choice, graph.n_edge, total_repeat_length=graph.senders.shape[0])
+
+    def pick(leaves, which):
+      out = leaves[0]
+      for i in range(1, len(leaves)):
+        sel = (which == i).reshape(which.shape + (1,) * (leaves[i].ndim - 1))
+        out = jnp.where(sel, leaves[i], out)
+      return out
+
+    nodes = {k: pick([v.nodes[k] for v in views], node_choice) for k in graph.nodes}
+    edges = {k: pick([v.edges[k] for v in views], edge_choice) for k in graph.edges}
+    return graph._replace(nodes=nodes, edges=edges)
+
+  chosen.augmentations = tuple(augs)
+  return chosen
 
 
 class GraphCLModel(nn.Module, kw_only=True):
@@ -111,6 +152,9 @@ class GraphCL(Method):
     aug_ratio: node / edge / attribute ratio (0.1); subgraph_keep: kept fraction (0.2).
     temperature: NT-Xent temperature (0.2).
     gin_eps: GIN eps (1 = the official self-loops).
+    weight_init: ``'glorot'`` — every linear map (GIN MLPs and the projection head)
+      Glorot-uniform with zero bias, the official ``init_emb`` (:func:`jgssl.methods.glorot_reinit`)
+      — or ``'torch'`` (PyTorch's ``nn.Linear`` default).
   """
   hidden: int = 32
   num_layers: int = 3
@@ -119,6 +163,7 @@ class GraphCL(Method):
   subgraph_keep: float = 0.2
   temperature: float = 0.2
   gin_eps: float = 1.0
+  weight_init: str = "glorot"
 
   level = "graph"
 
@@ -133,14 +178,20 @@ class GraphCL(Method):
                        f"{self.aug_ratio}, {self.subgraph_keep}")
     if not self.temperature > 0:
       raise ValueError(f"temperature must be positive, got {self.temperature}")
+    if self.weight_init not in ("glorot", "torch"):
+      raise ValueError(f"weight_init must be 'glorot' or 'torch', got {self.weight_init!r}")
 
   @property
   def module(self) -> GraphCLModel:
     return GraphCLModel(hidden=self.hidden, num_layers=self.num_layers, gin_eps=self.gin_eps)
 
   def init(self, key, graph):
+    k_init, k_glorot = jax.random.split(key)
     init = jax.jit(lambda k, g: self.module.init(k, g, training=False, method=GraphCLModel.project))
-    return dict(init(key, graph))
+    variables = dict(init(k_init, graph))
+    if self.weight_init == "glorot":
+      variables["params"] = glorot_reinit(k_glorot, variables["params"])
+    return variables
 
   def loss(self, variables, key, graph):
     mutable = [c for c in variables if c != "params"]

@@ -16,8 +16,11 @@ Official code: THUDM/GraphMAE (``graphmae/models/edcoder.py``; REFERENCES.md §3
 ``embed`` returns the encoder's node rows in evaluation mode (node level) or their per-graph
 ``pooling`` (graph level, ``pooling`` set). GraphMAE's TU graphs carry self-loops; a GIN layer over
 a graph with self-loops is a GIN layer with ``eps + 1``, so ``gin_eps=1`` reproduces them without
-storing loops (jgssl graphs store none). Differences from the official code: masking counts are
-per graph, not over the whole batch (see :func:`jgssl.augment.graphmae_mask`).
+storing loops (jgssl graphs store none). Masking counts are taken over the whole batch of graphs
+as in the official code (``mask_scope='batch'``: ``floor(mask_rate * nodes in the batch)`` masked
+nodes, replacement rows drawn from any graph of the batch); ``mask_scope='graph'`` counts per graph
+instead (see :func:`jgssl.augment.graphmae_mask`), which masks fewer nodes on small graphs and,
+with ``replace_rate > 0``, leaves about one masked row per graph unchanged (the two floors).
 """
 
 from __future__ import annotations
@@ -36,6 +39,28 @@ __all__ = ["GraphMAE", "GraphMAEModel"]
 
 _ENCODERS = ("gat", "gin", "gcn")
 _DECODERS = ("gat", "gin", "gcn", "linear")
+
+
+def _as_one_graph(graph):
+  """``graph`` with all real graphs merged into graph 0 (for batch-level masking counts).
+
+  GraphMAE masks ``int(mask_rate * num_nodes)`` nodes of the whole DGL-batched graph and draws
+  replacement rows from any graph of the batch (``encoding_mask_noise``). Giving
+  :func:`jgssl.augment.graphmae_mask` a graph whose ``n_node`` puts every real node in graph 0
+  and every padding node in graph 1 (real graphs precede padding graphs, as
+  :func:`jgssl.graph.pad_graph` / :func:`jraph.pad_with_graphs` lay them out) reproduces those
+  batch-level counts. Only ``n_node`` and ``globals['mask']`` change; shapes stay static.
+  """
+  n_graph = graph.n_node.shape[0]
+  if n_graph == 1:
+    return graph
+  g_mask = jnp.asarray(graph.globals["mask"])
+  n_node = jnp.asarray(graph.n_node)
+  real = jnp.sum(jnp.where(g_mask, n_node, 0))
+  total = jnp.sum(n_node)
+  merged_n = jnp.zeros_like(n_node).at[0].set(real).at[1].set(total - real)
+  merged_mask = jnp.zeros_like(g_mask).at[0].set(jnp.any(g_mask))
+  return graph._replace(n_node=merged_n, globals={**graph.globals, "mask": merged_mask})
 
 
 class GraphMAEModel(nn.Module, kw_only=True):
@@ -90,11 +115,13 @@ class GraphMAEModel(nn.Module, kw_only=True):
     return self.enc(graph, training=training)
 
   def reconstruct(self, mask_key, edge_key, graph, *, mask_rate: float, replace_rate: float,
-                  drop_edge_rate: float, training: bool = True):
+                  drop_edge_rate: float, mask_scope: str = "graph", training: bool = True):
     """Masks, encodes, re-masks and decodes; returns ``(x_hat [N, F], masked bool [N])``."""
-    masked_graph, masked = augment.graphmae_mask(mask_key, graph, rate=mask_rate,
+    scope_graph = _as_one_graph(graph) if mask_scope == "batch" else graph
+    scope_masked, masked = augment.graphmae_mask(mask_key, scope_graph, rate=mask_rate,
                                                  mask_token=self.mask_token,
                                                  replace_rate=replace_rate)
+    masked_graph = graph._replace(nodes={**graph.nodes, "x": scope_masked.nodes["x"]})
     enc_graph = (augment.drop_edges(edge_key, masked_graph, rate=drop_edge_rate)
                  if drop_edge_rate > 0 else masked_graph)
     h = self.enc_to_dec(self.enc(enc_graph, training=training))
@@ -127,6 +154,8 @@ class GraphMAE(Method):
     alpha: exponent of the scaled cosine error (``alpha_l``).
     pooling: ``None`` for node level; ``'mean'``, ``'sum'`` or ``'max'`` makes the method graph
       level (``embed`` pools per graph).
+    mask_scope: ``'batch'`` (GraphMAE: masking counts over all nodes of the batch) or
+      ``'graph'`` (counts per graph); the same for a single graph.
   """
   encoder: str = "gat"
   decoder: str = "gat"
@@ -146,6 +175,7 @@ class GraphMAE(Method):
   drop_edge_rate: float = 0.0
   alpha: float = 2.0
   pooling: Optional[str] = None
+  mask_scope: str = "batch"
 
   def __post_init__(self):
     if self.encoder not in _ENCODERS:
@@ -166,6 +196,8 @@ class GraphMAE(Method):
       raise ValueError("mask_rate must be > 0: GraphMAE's loss is over masked nodes")
     if self.alpha < 1.0:
       raise ValueError(f"alpha must be >= 1, got {self.alpha}")
+    if self.mask_scope not in ("batch", "graph"):
+      raise ValueError(f"mask_scope must be 'batch' or 'graph', got {self.mask_scope!r}")
     if self.pooling is not None and self.pooling not in models.READOUTS:
       raise ValueError(f"pooling must be None or one of {sorted(models.READOUTS)}, got "
                        f"{self.pooling!r}")
@@ -185,7 +217,7 @@ class GraphMAE(Method):
 
   def _reconstruct_kwargs(self):
     return dict(mask_rate=self.mask_rate, replace_rate=self.replace_rate,
-                drop_edge_rate=self.drop_edge_rate)
+                drop_edge_rate=self.drop_edge_rate, mask_scope=self.mask_scope)
 
   def init(self, key, graph):
     model = self.model(graph.nodes["x"].shape[1])

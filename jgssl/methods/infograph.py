@@ -10,7 +10,8 @@ batch is scored by an inner product, and the Jensen-Shannon MI estimator
 (:func:`jgssl.losses.jsd_mi_pairs_loss` over :func:`jgssl.pairs.cross_scale`: a node and its own
 graph are positive, a node and any other graph of the batch negative) is the loss. The optional
 prior discriminator of the paper is off by default upstream and not implemented. ``embed``
-returns the unprojected global vectors.
+returns the unprojected global vectors. Every linear map starts Glorot-uniform with a zero bias
+(the official ``init_emb``; ``weight_init='torch'`` keeps PyTorch's default instead).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import jax.numpy as jnp
 
 from jgssl import graph as graph_lib
 from jgssl import losses, models, pairs
-from jgssl.methods.base import Method
+from jgssl.methods.base import Method, glorot_reinit
 
 __all__ = ["InfoGraph", "InfoGraphModel"]
 
@@ -69,10 +70,14 @@ class InfoGraph(Method):
     hidden: GIN width per layer (32).
     num_layers: GIN layers (``--num-gc-layers``).
     gin_eps: GIN eps (0: the official graphs carry no self-loops).
+    weight_init: ``'glorot'`` — every linear map (GIN MLPs and both heads) Glorot-uniform with
+      zero bias, the official ``init_emb`` (:func:`jgssl.methods.glorot_reinit`) — or
+      ``'torch'`` (PyTorch's ``nn.Linear`` default).
   """
   hidden: int = 32
   num_layers: int = 3
   gin_eps: float = 0.0
+  weight_init: str = "glorot"
 
   level = "graph"
 
@@ -80,14 +85,21 @@ class InfoGraph(Method):
     if self.hidden < 1 or self.num_layers < 1:
       raise ValueError(f"hidden and num_layers must be >= 1, got {self.hidden}, "
                        f"{self.num_layers}")
+    if self.weight_init not in ("glorot", "torch"):
+      raise ValueError(f"weight_init must be 'glorot' or 'torch', got {self.weight_init!r}")
 
   @property
   def module(self) -> InfoGraphModel:
     return InfoGraphModel(hidden=self.hidden, num_layers=self.num_layers, gin_eps=self.gin_eps)
 
   def init(self, key, graph):
-    init = jax.jit(lambda k, g: self.module.init(k, g, training=False, method=InfoGraphModel.scores))
-    return dict(init(key, graph))
+    k_init, k_glorot = jax.random.split(key)
+    init = jax.jit(lambda k, g: self.module.init(k, g, training=False,
+                                                 method=InfoGraphModel.scores))
+    variables = dict(init(k_init, graph))
+    if self.weight_init == "glorot":
+      variables["params"] = glorot_reinit(k_glorot, variables["params"])
+    return variables
 
   def loss(self, variables, key, graph):
     del key  # deterministic: no augmentation, no dropout

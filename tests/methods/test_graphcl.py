@@ -8,7 +8,7 @@ import pytest
 from jgssl import train
 from jgssl import graph as graph_lib
 from jgssl.methods.graphcl import (AUGMENTATIONS, GraphCL, graphcl_augmentation,
-                                   mask_nodes_gaussian)
+                                   mask_nodes_gaussian, per_graph_choice)
 from graph_method_testing import fit_graphs, graph_embeddings, probe, raw_features
 
 
@@ -68,7 +68,66 @@ def test_identical_views_give_lower_loss_than_augmented(batch):
 
 
 @pytest.mark.parametrize("kwargs", [dict(aug="flip"), dict(temperature=0.0),
-                                    dict(aug_ratio=1.0), dict(hidden=0)])
+                                    dict(aug_ratio=1.0), dict(hidden=0),
+                                    dict(weight_init="xavier")])
 def test_bad_fields_raise(kwargs):
   with pytest.raises(ValueError):
     GraphCL(**kwargs)
+
+
+def _const_x(value, drop_edges):
+  def aug(key, graph):
+    del key
+    x = jnp.full_like(graph.nodes["x"], value)
+    emask = jnp.zeros_like(graph.edges["mask"]) if drop_edges else graph.edges["mask"]
+    return graph._replace(nodes={**graph.nodes, "x": x}, edges={**graph.edges, "mask": emask})
+  return aug
+
+
+def test_per_graph_choice_takes_whole_graphs_from_one_draw(batch):
+  """Each graph gets all its node rows and edge slots from the same augmentation, and a batch of
+  32 graphs mixes both (GraphCL draws per graph, not per batch)."""
+  aug = jax.jit(per_graph_choice([_const_x(0.0, False), _const_x(1.0, True)]))
+  out = aug(jax.random.PRNGKey(5), batch)
+  real = np.asarray(batch.globals["mask"])
+  n_node, n_edge = np.asarray(batch.n_node), np.asarray(batch.n_edge)
+  x = np.asarray(out.nodes["x"])[:, 0]
+  em = np.asarray(out.edges["mask"])
+  node_off = np.concatenate([[0], np.cumsum(n_node)])
+  edge_off = np.concatenate([[0], np.cumsum(n_edge)])
+  picks = []
+  for g in np.flatnonzero(real):
+    xs = x[node_off[g]:node_off[g + 1]]
+    es = em[edge_off[g]:edge_off[g + 1]]
+    assert np.all(xs == xs[0])
+    pick = int(xs[0])
+    picks.append(pick)
+    if pick == 1:
+      assert not np.any(es)
+    else:
+      original = np.asarray(batch.edges["mask"])[edge_off[g]:edge_off[g + 1]]
+      np.testing.assert_array_equal(es, original)
+  assert 0 < np.mean(picks) < 1
+  np.testing.assert_array_equal(out.nodes["mask"], batch.nodes["mask"])
+
+
+def _leaf_dicts(tree):
+  """Every innermost parameter dict (one per Linear / norm / activation module)."""
+  if all(not isinstance(v, dict) for v in tree.values()):
+    return [tree]
+  return [d for v in tree.values() if isinstance(v, dict) for d in _leaf_dicts(v)]
+
+
+def test_glorot_init_zeroes_every_linear_bias_and_keeps_batch_norm(batch):
+  glorot = _leaf_dicts(GraphCL(hidden=16).init(jax.random.PRNGKey(0), batch)["params"])
+  torch = _leaf_dicts(GraphCL(hidden=16, weight_init="torch").init(jax.random.PRNGKey(0),
+                                                                   batch)["params"])
+  linears = [d for d in glorot if "kernel" in d]
+  assert len(linears) == 3 * 2 + 2  # two per GIN MLP, two in the projection head
+  for d in linears:
+    fan_in, fan_out = d["kernel"].shape
+    assert np.max(np.abs(np.asarray(d["kernel"]))) <= np.sqrt(6.0 / (fan_in + fan_out)) + 1e-6
+    np.testing.assert_array_equal(d["bias"], 0.0)
+  assert all(np.any(np.asarray(d["bias"]) != 0) for d in torch if "kernel" in d)
+  norms = [d for d in glorot if "scale" in d]
+  assert norms and all(np.all(np.asarray(d["scale"]) == 1) for d in norms)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -137,3 +138,24 @@ def test_every_config_variant_builds_its_method(name):
     common.load_config(f"{CONFIGS / name}.py", ["model.not_a_key=1"])
   if name in ("gae", "vgae"):
     assert common.load_config(f"{CONFIGS / name}.py").model.variational == (name == "vgae")
+
+
+def test_batch_mask_scope_counts_over_the_whole_batch(mutag):
+  """GraphMAE masks int(rate * nodes of the batched graph); per-graph floors mask fewer."""
+  loader = train.GraphLoader(mutag.graphs, batch_size=32, seed=0)
+  b = jax.tree_util.tree_map(jnp.asarray, next(iter(loader.epoch(0))))
+  present = int(np.sum(b.nodes["mask"]))
+  n_real = np.asarray(b.n_node)[np.asarray(b.globals["mask"])]
+  kw = dict(encoder="gin", decoder="gin", hidden=8, num_layers=1, norm="batch",
+            mask_rate=0.75, replace_rate=0.1, pooling="sum", gin_eps=1.0)
+  fractions = {}
+  for scope in ("batch", "graph"):
+    m = GraphMAE(mask_scope=scope, **kw)
+    v = m.init(jax.random.PRNGKey(0), b)
+    _, aux = m.loss(v, jax.random.PRNGKey(1), b)
+    fractions[scope] = float(aux["masked_fraction"]) * present
+  assert round(fractions["batch"]) == int(0.75 * present)
+  assert round(fractions["graph"]) == int(np.sum(np.floor(0.75 * n_real)))
+  assert fractions["graph"] < fractions["batch"]
+  with pytest.raises(ValueError, match="mask_scope"):
+    GraphMAE(mask_scope="node")

@@ -47,3 +47,40 @@ def test_trains_on_mutag_and_beats_raw_features(mutag):
 def test_bad_fields_raise(kwargs):
   with pytest.raises(ValueError):
     InfoGraph(**kwargs)
+
+
+def test_glorot_reinit_matches_xavier_uniform_and_leaves_other_params():
+  """jgssl.methods.glorot_reinit: InfoGraph's init_emb (xavier_uniform_ weights, zero biases)."""
+  from jgssl.methods import glorot_reinit
+  params = {"enc": {"lin": {"kernel": jnp.ones((400, 200)), "bias": jnp.ones((200,))},
+                    "bn": {"scale": jnp.full((200,), 2.0), "bias": jnp.full((200,), 3.0)}},
+            "prelu": {"slope": jnp.asarray(0.25)}}
+  out = glorot_reinit(jax.random.PRNGKey(0), params)
+  k = np.asarray(out["enc"]["lin"]["kernel"])
+  bound = np.sqrt(6.0 / 600)
+  assert np.max(np.abs(k)) <= bound and np.std(k) == pytest.approx(bound / np.sqrt(3), rel=0.02)
+  np.testing.assert_array_equal(out["enc"]["lin"]["bias"], 0.0)
+  np.testing.assert_array_equal(out["enc"]["bn"]["scale"], 2.0)
+  np.testing.assert_array_equal(out["enc"]["bn"]["bias"], 3.0)
+  np.testing.assert_array_equal(out["prelu"]["slope"], 0.25)
+  np.testing.assert_array_equal(params["enc"]["lin"]["bias"], 1.0)  # input untouched
+
+
+def test_default_init_is_glorot_on_encoder_and_heads(mutag):
+  loader = train.GraphLoader(mutag.graphs, batch_size=8, seed=0)
+  b = jax.tree_util.tree_map(jnp.asarray, next(iter(loader.epoch(0))))
+  p = InfoGraph(hidden=8, num_layers=2).init(jax.random.PRNGKey(0), b)["params"]
+  biases = []
+
+  def walk(t):
+    if "kernel" in t:
+      biases.append(np.asarray(t["bias"]))
+    for v in t.values():
+      if isinstance(v, dict):
+        walk(v)
+
+  walk(p)
+  assert len(biases) == 2 * 2 + 2 * 4  # GIN MLPs, then 3 layers + shortcut per head
+  assert all(np.all(x == 0) for x in biases)
+  with pytest.raises(ValueError, match="weight_init"):
+    InfoGraph(weight_init="xavier")
