@@ -222,10 +222,12 @@ class GATConv(nn.Module, kw_only=True):
     super().__post_init__()
 
   accepts_cols = True
+  accepts_rows = True
 
   @nn.compact
   def __call__(self, graph: jraph.GraphsTuple, h: Array, *, training: bool = False,
-               cols: Optional[Array] = None) -> Array:
+               cols: Optional[Array] = None, rows: Optional[Array] = None) -> Array:
+    """``[N, features]`` outputs (``[M, features]`` for int ``rows`` ``[M]``: ``out[rows]``)."""
     num_nodes, f_in = h.shape
     heads = self.heads
     per_head = _per_head_width(self.features, heads, self.concat)
@@ -277,11 +279,13 @@ class GATConv(nn.Module, kw_only=True):
     msg = values[graph.senders] * alpha_edge[:, :, None]                   # [E, H, C]
     out = jax.ops.segment_sum(msg, graph.receivers, num_segments=num_nodes)
     out = out + alpha_self[:, :, None] * values                             # [N, H, C]
+    if rows is not None:
+      out = out[rows]                                      # before the projection: M rows only
     if project_last and heads == 1:
       out = (out[:, 0, :] @ kernel[:, 0, :])[:, None, :]                   # [N, 1, C]
     elif project_last:
       out = jnp.einsum("nhf,fhc->nhc", out, kernel)                         # [N, H, C]
-    out = out.reshape(num_nodes, heads * per_head) if self.concat else jnp.mean(out, axis=1)
+    out = out.reshape(out.shape[0], heads * per_head) if self.concat else jnp.mean(out, axis=1)
     if self.use_bias:
       out = out + self.param("bias", nn.initializers.zeros, (self.features,), jnp.float32)
     return out
@@ -441,19 +445,27 @@ class _GraphEncoder(nn.Module, kw_only=True):
     raise NotImplementedError
 
   @nn.compact
-  def __call__(self, graph: jraph.GraphsTuple, *, training: bool = False
-               ) -> Union[Array, List[Array]]:
+  def __call__(self, graph: jraph.GraphsTuple, *, training: bool = False,
+               rows: Optional[Array] = None) -> Union[Array, List[Array]]:
     """Encodes the nodes of ``graph``.
 
     Args:
       graph: padded or unpadded GraphsTuple in the jgssl convention.
       training: enables dropout / RReLU noise (``'dropout'`` rng) and batch statistics (apply
         with ``mutable=['batch_stats']`` to update the running averages).
+      rows: optional int ``[M]`` node indices: the last layer's output is computed for these
+        rows only (``out[rows]``, the same values; GAT layers that aggregate before projecting
+        then project only ``M`` rows). Earlier layers run on all nodes, and all randomness is
+        drawn as without ``rows``. Not with ``return_layers`` or a norm on the last layer
+        (batch statistics would change).
 
     Returns:
-      float ``[N, features[-1]]`` node embeddings, zero on rows whose ``nodes['mask']`` is False;
-      or, with ``return_layers``, a list of ``len(features)`` arrays ``[N, features[l]]``.
+      float ``[N, features[-1]]`` node embeddings (``[M, features[-1]]`` with ``rows``), zero on
+      rows whose ``nodes['mask']`` is False; or, with ``return_layers``, a list of
+      ``len(features)`` arrays ``[N, features[l]]``.
     """
+    if rows is not None and (self.return_layers or (self.norm != "none" and self.last_norm)):
+      raise ValueError("rows= needs return_layers=False and no norm on the last layer")
     _check_graph(graph)
     present = graph.nodes["mask"]
     h = masked_rows(jnp.asarray(graph.nodes["x"], jnp.float32), present)
@@ -467,14 +479,19 @@ class _GraphEncoder(nn.Module, kw_only=True):
       if self.dropout > 0.0:
         h = nn.Dropout(self.dropout, deterministic=not training, name=f"dropout_{i}")(h)
       conv = self._conv(i, width)
+      kw = {}
       if i == 0 and cols is not None and getattr(conv, "accepts_cols", False):
-        out = conv(graph, h, training=training, cols=cols)
+        kw["cols"] = cols
+      select = last and rows is not None
+      if select and getattr(conv, "accepts_rows", False):
+        out = conv(graph, h, training=training, rows=rows, **kw)
       else:
-        out = conv(graph, h, training=training)
+        out = conv(graph, h, training=training, **kw)
+        out = out[rows] if select else out
       if self.residual:
         res = h if h.shape[-1] == width else Linear(
             features=width, use_bias=False, weight_init="glorot_relu", name=f"residual_{i}")(h)
-        out = out + res
+        out = out + (res[rows] if select else res)
       use_norm = self.norm != "none" and (not last or self.last_norm)
       use_act = not last or self.last_activation
 
@@ -487,7 +504,7 @@ class _GraphEncoder(nn.Module, kw_only=True):
             z, training=training) if use_act else z
 
       out = act(norm(out)) if self.order == "norm_act" else norm(act(out))
-      out = masked_rows(out, present)
+      out = masked_rows(out, jnp.asarray(present)[rows] if select else present)
       outputs.append(out)
       h = out
     return outputs if self.return_layers else h

@@ -5,7 +5,7 @@ dense ``[N, F] @ [F, D]`` product of mostly zeros. jgssl keeps ``nodes['x']`` de
 convention, every augmentation and loss reads it) and adds an **optional** node key:
 
 * ``nodes['x_cols']``: int32 ``[N, K]``, for each row the columns where ``x`` *may* be non-zero,
-  padded with ``F`` (an out-of-range column that reads as 0). ``K`` is the largest number of
+  in increasing order, padded with ``F`` (an out-of-range column that reads as 0). ``K`` is the largest number of
   non-zeros of a row (rounded up to a multiple of 8), a static shape.
 
 It is an index, not a copy of the values: the values are always read from the current
@@ -17,10 +17,10 @@ keeps it valid without knowing about it. Padding rows added later by
 :func:`sparse_matmul` computes ``x @ kernel`` from the index as ``K`` fused row gathers of the
 kernel (``O(N K D)`` instead of ``O(N F D)``) and **checks** the index on every call: it counts
 the non-zeros of each row of ``x`` and of its gathered values (one pass over ``x``), and when
-they differ anywhere (the index is stale,
-e.g. a dense mask token or embeddings replaced ``x`` without dropping the key) it takes the dense
-product instead, under :func:`jax.lax.cond`. A stale index therefore costs speed, never
-correctness. The backward pass is the dense ``xᵀ g`` (and ``g kernelᵀ`` for ``x``, removed by XLA
+they differ anywhere (the index is stale, e.g. a dense mask token or embeddings replaced
+``x`` without dropping the key) it takes the dense product instead, under :func:`jax.lax.cond`. Only strictly increasing in-range columns of a row
+count (so the check is exact: equal counts mean every non-zero of ``x`` is listed once). A stale
+index therefore costs speed, never correctness. The backward pass is the dense ``xᵀ g`` (and ``g kernelᵀ`` for ``x``, removed by XLA
 when ``x`` needs no gradient): XLA's CPU scatter is slower than the dense product, so only the
 forward product is sparse.
 
@@ -133,7 +133,12 @@ def assume_valid_index() -> Iterator[None]:
 
 def _gathered(x, cols):
   f = x.shape[1]
-  inside = cols < f
+  # A slot counts only if its column is in range and larger than the previous slot's: rows
+  # padded later by pad_graph hold index 0 in every slot, and with no repeated column the
+  # non-zero count check below is exact for any index.
+  increasing = jnp.concatenate([jnp.ones_like(cols[:, :1], bool), cols[:, 1:] > cols[:, :-1]],
+                               axis=1)
+  inside = (cols < f) & increasing
   vals = jnp.take_along_axis(x, jnp.where(inside, cols, 0), axis=1)
   return jnp.where(inside, vals, jnp.zeros_like(vals)), jnp.where(inside, cols, 0)
 

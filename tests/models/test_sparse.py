@@ -98,6 +98,28 @@ def test_stale_index_falls_back_to_the_dense_product(rng):
                              atol=1e-5, rtol=1e-5)
 
 
+def test_rows_padded_after_indexing_count_once(rng):
+  # pad_graph fills new rows of x_cols with 0 in every slot: only the first slot counts.
+  x = np.zeros((3, 80), np.float32)
+  x[0, [2, 5]] = 1.0
+  x[1, 0] = 2.0          # a "padding" row that (wrongly) holds a value in column 0
+  x[2, [0, 1]] = 3.0     # and one with two values
+  cols = np.zeros((3, 8), np.int32)
+  cols[0, :2], cols[0, 2:] = [2, 5], 80
+  w = jnp.asarray(rng.normal(size=(80, 4)).astype(np.float32))
+  np.testing.assert_allclose(_jit(sparse.sparse_matmul)(jnp.asarray(x), jnp.asarray(cols), w),
+                             x @ np.asarray(w), atol=1e-5, rtol=1e-5)
+  g = models.with_sparse_features(_graph(rng))
+  padded = graph_lib.pad_graph(jax.device_get(g), graph_lib.PaddingBudget(
+      n_node=g.nodes["x"].shape[0] + 4, n_edge=g.senders.shape[0] + 3, n_graph=3))
+  assert np.all(np.asarray(padded.nodes[models.SPARSE_KEY])[-4:] == 0)
+  enc = models.GCN(features=(5,))
+  variables = enc.init(jax.random.PRNGKey(0), padded)
+  np.testing.assert_allclose(_jit(enc.apply)(variables, padded),
+                             _jit(enc.apply)(variables, models.drop_sparse_features(padded)),
+                             atol=1e-5)
+
+
 def test_assume_valid_index_traces_no_fallback(rng):
   x = jnp.asarray(_sparse_x(rng))
   cols = jnp.asarray(sparse.sparse_columns(np.asarray(x)))
@@ -210,3 +232,27 @@ def test_bilinear_per_graph_summaries_equal_per_row_form(rng):
       variables, h, jnp.broadcast_to(s[1], (7, 3))), atol=1e-5)
   with pytest.raises(ValueError, match="segment_ids"):
     disc.apply(variables, h, s[seg], segment_ids=seg[:3])
+
+
+@pytest.mark.parametrize("make", [
+    lambda: models.GAT(features=(6, 20), heads=(2, 1), concat=(True, False)),  # project last
+    lambda: models.GAT(features=(6, 4), heads=2),
+    lambda: models.GCN(features=(5, 3), residual=True),
+])
+def test_encoder_rows_equal_selected_outputs(make, rng):
+  g = _graph(rng, f=8)
+  g = g._replace(nodes={**g.nodes, "x": rng.normal(size=g.nodes["x"].shape).astype(np.float32)})
+  enc = make()
+  variables = enc.init(jax.random.PRNGKey(0), g)
+  rows = jnp.asarray([3, 0, 7, 7, 25])  # any order, repeats and a padding row
+  full = _jit(enc.apply)(variables, g)
+  got = _jit(lambda v, g, r: enc.apply(v, g, rows=r))(variables, g, rows)
+  np.testing.assert_allclose(got, full[rows], atol=1e-5, rtol=1e-5)
+
+
+def test_encoder_rows_rejects_last_layer_norm(rng):
+  g = _graph(rng, f=8)
+  enc = models.GCN(features=(4,), norm="batch")
+  variables = enc.init(jax.random.PRNGKey(0), g)
+  with pytest.raises(ValueError, match="rows="):
+    enc.apply(variables, g, rows=jnp.arange(3))
