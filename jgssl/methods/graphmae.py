@@ -123,18 +123,20 @@ class GraphMAEModel(nn.Module, kw_only=True):
     scope_masked, masked = augment.graphmae_mask(mask_key, scope_graph, rate=mask_rate,
                                                  mask_token=self.mask_token,
                                                  replace_rate=replace_rate)
-    masked_graph = graph._replace(nodes={**graph.nodes, "x": scope_masked.nodes["x"]})
+    # Token rows are dense: the sparse-column index no longer describes x.
+    masked_graph = models.drop_sparse_features(
+        graph._replace(nodes={**graph.nodes, "x": scope_masked.nodes["x"]}))
     enc_graph = (augment.drop_edges(edge_key, masked_graph, rate=drop_edge_rate)
                  if drop_edge_rate > 0 else masked_graph)
     h = self.enc_to_dec(self.enc(enc_graph, training=training))
     if self.decoder != "linear":
       h = jnp.where(masked[:, None], 0.0, h)
-    dec_graph = models.drop_sparse_features(masked_graph)
-    dec_graph = dec_graph._replace(nodes={**dec_graph.nodes, "x": h})
+    dec_graph = masked_graph._replace(nodes={**masked_graph.nodes, "x": h})
     return self.dec(dec_graph, training=training), masked
 
   def reconstruct_masked(self, mask_key, edge_key, graph, *, mask_rate: float,
-                         replace_rate: float, drop_edge_rate: float, training: bool = True):
+                         replace_rate: float, drop_edge_rate: float, mask_scope: str = "graph",
+                         training: bool = True):
     """:meth:`reconstruct` decoding only the masked rows (the rows the loss reads).
 
     Same masking, encoder, dropout and attention draws as :meth:`reconstruct`; the decoder's
@@ -147,15 +149,18 @@ class GraphMAEModel(nn.Module, kw_only=True):
       ``(x_hat [M, F], index [M], valid [M], masked [N])``: slot ``m`` holds row ``index[m]``
       when ``valid[m]``; the masked rows fill the first slots in increasing order.
     """
-    masked_graph, masked = augment.graphmae_mask(mask_key, graph, rate=mask_rate,
+    scope_graph = _as_one_graph(graph) if mask_scope == "batch" else graph
+    scope_masked, masked = augment.graphmae_mask(mask_key, scope_graph, rate=mask_rate,
                                                  mask_token=self.mask_token,
                                                  replace_rate=replace_rate)
+    masked_graph = models.drop_sparse_features(
+        graph._replace(nodes={**graph.nodes, "x": scope_masked.nodes["x"]}))
     enc_graph = (augment.drop_edges(edge_key, masked_graph, rate=drop_edge_rate)
                  if drop_edge_rate > 0 else masked_graph)
     h = self.enc_to_dec(self.enc(enc_graph, training=training))
     if self.decoder != "linear":
       h = jnp.where(masked[:, None], 0.0, h)
-    dec_graph = models.drop_sparse_features(masked_graph)
+    dec_graph = masked_graph
     dec_graph = dec_graph._replace(nodes={**dec_graph.nodes, "x": h})
     # Exactly the rational floor graphmae_mask uses (int(0.29 * 100) would be 28, not 29).
     num_slots = max(1, math.floor(augment_util.as_fraction(mask_rate) * masked.shape[0]))
