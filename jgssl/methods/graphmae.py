@@ -116,9 +116,12 @@ class GraphMAEModel(nn.Module, kw_only=True):
   def __call__(self, graph, *, training: bool = False):
     return self.enc(graph, training=training)
 
-  def reconstruct(self, mask_key, edge_key, graph, *, mask_rate: float, replace_rate: float,
-                  drop_edge_rate: float, mask_scope: str = "graph", training: bool = True):
-    """Masks, encodes, re-masks and decodes; returns ``(x_hat [N, F], masked bool [N])``."""
+  def _encode_masked(self, mask_key, edge_key, graph, *, mask_rate, replace_rate,
+                     drop_edge_rate, mask_scope, training):
+    """Masks (per graph or over the batch), drops edges, encodes and re-masks.
+
+    Returns ``(masked_graph, h [N, D_dec], masked bool [N])``.
+    """
     scope_graph = _as_one_graph(graph) if mask_scope == "batch" else graph
     scope_masked, masked = augment.graphmae_mask(mask_key, scope_graph, rate=mask_rate,
                                                  mask_token=self.mask_token,
@@ -131,6 +134,14 @@ class GraphMAEModel(nn.Module, kw_only=True):
     h = self.enc_to_dec(self.enc(enc_graph, training=training))
     if self.decoder != "linear":
       h = jnp.where(masked[:, None], 0.0, h)
+    return masked_graph, h, masked
+
+  def reconstruct(self, mask_key, edge_key, graph, *, mask_rate: float, replace_rate: float,
+                  drop_edge_rate: float, mask_scope: str = "graph", training: bool = True):
+    """Masks, encodes, re-masks and decodes; returns ``(x_hat [N, F], masked bool [N])``."""
+    masked_graph, h, masked = self._encode_masked(
+        mask_key, edge_key, graph, mask_rate=mask_rate, replace_rate=replace_rate,
+        drop_edge_rate=drop_edge_rate, mask_scope=mask_scope, training=training)
     dec_graph = masked_graph._replace(nodes={**masked_graph.nodes, "x": h})
     return self.dec(dec_graph, training=training), masked
 
@@ -149,17 +160,9 @@ class GraphMAEModel(nn.Module, kw_only=True):
       ``(x_hat [M, F], index [M], valid [M], masked [N])``: slot ``m`` holds row ``index[m]``
       when ``valid[m]``; the masked rows fill the first slots in increasing order.
     """
-    scope_graph = _as_one_graph(graph) if mask_scope == "batch" else graph
-    scope_masked, masked = augment.graphmae_mask(mask_key, scope_graph, rate=mask_rate,
-                                                 mask_token=self.mask_token,
-                                                 replace_rate=replace_rate)
-    masked_graph = models.drop_sparse_features(
-        graph._replace(nodes={**graph.nodes, "x": scope_masked.nodes["x"]}))
-    enc_graph = (augment.drop_edges(edge_key, masked_graph, rate=drop_edge_rate)
-                 if drop_edge_rate > 0 else masked_graph)
-    h = self.enc_to_dec(self.enc(enc_graph, training=training))
-    if self.decoder != "linear":
-      h = jnp.where(masked[:, None], 0.0, h)
+    masked_graph, h, masked = self._encode_masked(
+        mask_key, edge_key, graph, mask_rate=mask_rate, replace_rate=replace_rate,
+        drop_edge_rate=drop_edge_rate, mask_scope=mask_scope, training=training)
     dec_graph = masked_graph
     dec_graph = dec_graph._replace(nodes={**dec_graph.nodes, "x": h})
     # Exactly the rational floor graphmae_mask uses (int(0.29 * 100) would be 28, not 29).
