@@ -7,25 +7,36 @@ import sys
 
 
 def scaling_table(result: dict) -> str:
-  """The scaling suite as a markdown table (one row per size and method)."""
-  lines = ["| nodes | method | s / epoch (wall) | epoch CPU s | compile CPU s | compilations | "
-           "peak RSS GiB | XLA temp GiB | status | dense GRACE: XLA temp GiB |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
-  for r in sorted(result["results"], key=lambda r: (r["num_real_nodes"], r["method"])):
+  """The scaling suite as a markdown table (one row per size and method).
+
+  CPU-second columns appear when the runs recorded them; ``load`` is the 1-minute load average
+  when the run started (the machine may be shared).
+  """
+  rows = sorted(result["results"], key=lambda r: (r["num_real_nodes"], r["method"]))
+  with_cpu = any(r.get("median_epoch_cpu_s") is not None for r in rows)
+  head = ["nodes", "method", "s / epoch (wall)"] + (["epoch CPU s", "compile CPU s"]
+                                                     if with_cpu else ["compile s (wall)"])
+  head += ["compilations", "peak RSS GiB", "XLA temp GiB", "status", "load",
+           "dense GRACE InfoNCE, XLA plan GiB"]
+  lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+  for r in rows:
     dense = (r.get("dense_similarity") or {}).get("xla_temp_gb")
     dense = f"{dense:,.1f}" if dense is not None else ""
     if "error" in r:
-      lines.append(f"| {r['num_real_nodes']:,} | {r['method']} | – | – | – | – | "
-                   f"> {r['max_rss_seen_mb'] / 1024:.1f} | – | killed: {r['status']} | {dense} |")
-      continue
-    cpu = r.get("median_epoch_cpu_s")
-    ccpu = r.get("compile_cpu_s")
-    temp = r.get("xla_temp_mb")
-    lines.append(
-        f"| {r['num_real_nodes']:,} | {r['method']} | {r['median_epoch_s']:,.1f} | "
-        f"{'' if cpu is None else f'{cpu:,.1f}'} | {'' if ccpu is None else f'{ccpu:.1f}'} | "
-        f"{r['compilations']} | {r['peak_rss_mb'] / 1024:.2f} | "
-        f"{'' if temp is None else f'{temp / 1024:.2f}'} | ok | {dense} |")
+      cells = [f"{r['num_real_nodes']:,}", r["method"], "–"] + ["–"] * (2 if with_cpu else 1)
+      cells += ["–", f"> {r['max_rss_seen_mb'] / 1024:.1f}", "–", f"killed: {r['status']}", "",
+                dense]
+    else:
+      temp = r.get("xla_temp_mb")
+      cells = [f"{r['num_real_nodes']:,}", r["method"], f"{r['median_epoch_s']:,.1f}"]
+      if with_cpu:
+        cells += [f"{r['median_epoch_cpu_s']:,.1f}", f"{r['compile_cpu_s']:.1f}"]
+      else:
+        cells += [f"{r['compile_s']:.1f}"]
+      cells += [str(r["compilations"]), f"{r['peak_rss_mb'] / 1024:.2f}",
+                "" if temp is None else f"{temp / 1024:.2f}", "ok",
+                f"{r['load_avg']['before'][0]:.1f}", dense]
+    lines.append("| " + " | ".join(cells) + " |")
   return "\n".join(lines)
 
 
