@@ -90,3 +90,16 @@ def test_cli_writes_json(tmp_path, monkeypatch):
   result = run.main(["--suite", "roofline", "--matmul-sizes", "64x64x64,32x16x8", "--out",
                      str(out)])
   assert json.loads(pathlib.Path(out).read_text())["peak_gflops"] == result["peak_gflops"] > 0
+
+
+def test_scaling_table_lists_every_run():
+  from benchmarks import render
+  ok = {"method": "grace", "num_real_nodes": 1000, "median_epoch_s": 1.5, "compile_s": 2.0,
+        "compilations": 1, "peak_rss_mb": 2048.0, "xla_temp_mb": 512.0,
+        "load_avg": {"before": [0.5, 0, 0]},
+        "dense_similarity": {"per_matrix_gb": 0.004, "xla_temp_gb": 0.03}}
+  killed = {"method": "bgrl", "num_real_nodes": 2000, "error": "x", "status": "rss_cap",
+            "max_rss_seen_mb": 13000.0}
+  table = render.scaling_table({"suite": "scaling", "results": [killed, ok]}).splitlines()
+  assert len(table) == 4 and "| 1,000 | grace | 1.5 |" in table[2]
+  assert "killed: rss_cap" in table[3] and "> 12.7" in table[3]
