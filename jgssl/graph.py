@@ -44,9 +44,11 @@ import numpy as np
 
 __all__ = [
     "PaddingBudget",
+    "SPARSE_KEY",
     "batch",
     "budget_for",
     "degree",
+    "drop_sparse_features",
     "edge_mask",
     "from_edge_index",
     "graph_mask",
@@ -56,6 +58,7 @@ __all__ = [
     "pad_graph",
     "symmetric_norm_weights",
     "unpad_graph",
+    "with_node_features",
     "zero_out_padding",
 ]
 
@@ -311,6 +314,26 @@ def node_graph_index(graph: jraph.GraphsTuple) -> jnp.ndarray:
   num_nodes = graph.nodes["mask"].shape[0]
   return jnp.repeat(jnp.arange(graph.n_node.shape[0]), graph.n_node,
                     total_repeat_length=num_nodes)
+
+
+#: Optional node key: int32 ``[N, K]`` column index of sparse features (the first layer's sparse
+#: product, :mod:`jgssl.models.sparse`). It describes ``nodes['x']``: replace ``x`` with dense
+#: values through :func:`with_node_features`, which drops it.
+SPARSE_KEY = "x_cols"
+
+
+def drop_sparse_features(graph: jraph.GraphsTuple) -> jraph.GraphsTuple:
+  """``graph`` without the optional ``nodes['x_cols']`` index (unchanged when it has none)."""
+  if not isinstance(graph.nodes, dict) or SPARSE_KEY not in graph.nodes:
+    return graph
+  return graph._replace(nodes={k: v for k, v in graph.nodes.items() if k != SPARSE_KEY})
+
+
+def with_node_features(graph: jraph.GraphsTuple, x) -> jraph.GraphsTuple:
+  """``graph`` with ``nodes['x'] = x`` (``[N, F']``, e.g. hidden states or masked features) and
+  without the sparse column index that described the old ``x``; other node fields are kept."""
+  graph = drop_sparse_features(graph)
+  return graph._replace(nodes={**graph.nodes, "x": x})
 
 
 def zero_out_padding(graph: jraph.GraphsTuple) -> jraph.GraphsTuple:

@@ -19,10 +19,6 @@ from jgssl import graph as jgraph
 
 Rate = Union[float, jax.Array]
 
-#: Optional node key of the sparse feature column index (``jgssl.models.sparse.SPARSE_KEY``;
-#: repeated here because the augment layer does not import models).
-SPARSE_KEY = "x_cols"
-
 
 def is_static_number(value) -> bool:
   """True for Python / numpy scalars (values known at trace time)."""

@@ -13,6 +13,7 @@ import jax.numpy as jnp
 import jraph
 
 from jgssl.augment import _util
+from jgssl import graph as graph_lib
 
 __all__ = [
     "DropoutFeatures",
@@ -162,10 +163,10 @@ def shuffle_features(key: jax.Array, graph: jraph.GraphsTuple) -> jraph.GraphsTu
   src = jnp.where(eligible, src, jnp.arange(eligible.shape[0], dtype=jnp.int32))
   x = jnp.asarray(graph.nodes["x"])
   out = _replace_x(graph, x[src], eligible)
-  cols = graph.nodes.get(_util.SPARSE_KEY)
+  cols = graph.nodes.get(graph_lib.SPARSE_KEY)
   if cols is not None:  # the optional sparse column index moves with its rows
     cols = jnp.where(eligible[:, None], cols[src], cols)
-    out = out._replace(nodes={**out.nodes, _util.SPARSE_KEY: cols})
+    out = out._replace(nodes={**out.nodes, graph_lib.SPARSE_KEY: cols})
   return out
 
 

@@ -10,6 +10,7 @@ import jax.numpy as jnp
 import jraph
 
 from jgssl.augment import _util
+from jgssl import graph as graph_lib
 
 __all__ = ["graphmae_mask"]
 
@@ -95,7 +96,5 @@ def graphmae_mask(key: jax.Array, graph: jraph.GraphsTuple, *, rate: float,
     source = source_order[jnp.clip(_util.node_offsets(graph)[gid] + j, 0, x.shape[0] - 1)]
     x_new = jnp.where(noise_rows[:, None], x[source], x)
     x_new = jnp.where(token_rows[:, None], mask_token[None, :].astype(x.dtype), x_new)
-  # Token rows are dense: the optional sparse column index (jgssl.models.sparse) no longer
-  # covers x, so it is dropped rather than left to be detected as stale.
-  nodes = {k: v for k, v in graph.nodes.items() if k != _util.SPARSE_KEY}
-  return graph._replace(nodes={**nodes, "x": x_new}), masked
+  # Token rows are dense: the sparse column index no longer covers x and is dropped.
+  return graph_lib.with_node_features(graph, x_new), masked

@@ -39,8 +39,7 @@ class GAEEncoder(nn.Module, kw_only=True):
   def __call__(self, graph, *, training: bool = False):
     h = models.GCN(features=(self.hidden,), activation="relu", dropout=self.dropout,
                    use_bias=False, name="hidden")(graph, training=training)
-    g = models.drop_sparse_features(graph)
-    g = g._replace(nodes={**g.nodes, "x": h})
+    g = graph_lib.with_node_features(graph, h)
     head = dict(features=(self.latent,), last_activation=False, dropout=self.dropout,
                 use_bias=False)
     mu = models.GCN(name="mu", **head)(g, training=training)

@@ -34,6 +34,7 @@ import jax
 import jax.numpy as jnp
 
 from jgssl import augment, losses, models
+from jgssl import graph as graph_lib
 from jgssl.augment import _util as augment_util
 from jgssl.methods.base import Method
 
@@ -127,8 +128,7 @@ class GraphMAEModel(nn.Module, kw_only=True):
                                                  mask_token=self.mask_token,
                                                  replace_rate=replace_rate)
     # Token rows are dense: the sparse-column index no longer describes x.
-    masked_graph = models.drop_sparse_features(
-        graph._replace(nodes={**graph.nodes, "x": scope_masked.nodes["x"]}))
+    masked_graph = graph_lib.with_node_features(graph, scope_masked.nodes["x"])
     enc_graph = (augment.drop_edges(edge_key, masked_graph, rate=drop_edge_rate)
                  if drop_edge_rate > 0 else masked_graph)
     h = self.enc_to_dec(self.enc(enc_graph, training=training))

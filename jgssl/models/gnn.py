@@ -63,7 +63,6 @@ import jax.numpy as jnp
 import jraph
 
 from jgssl import graph as graph_lib
-from jgssl.models.sparse import SPARSE_KEY
 from jgssl.models.layers import (Activation, ActivationLike, Linear, Norm, check_activation,
                                  check_norm, check_rate, masked_rows)
 
@@ -471,7 +470,7 @@ class _GraphEncoder(nn.Module, kw_only=True):
     h = masked_rows(jnp.asarray(graph.nodes["x"], jnp.float32), present)
     # Optional sparse column index of x (jgssl.models.sparse): masking rows and dropout keep
     # zeros zero, so it stays valid for the first layer's input.
-    cols = graph.nodes.get(SPARSE_KEY)
+    cols = graph.nodes.get(graph_lib.SPARSE_KEY)
     outputs = []
     num_layers = len(self.features)
     for i, width in enumerate(self.features):

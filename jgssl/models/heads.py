@@ -16,8 +16,9 @@ import jax
 import jax.numpy as jnp
 import jraph
 
+from jgssl import graph as graph_lib
+
 from jgssl.models.gnn import make_encoder
-from jgssl.models.sparse import SPARSE_KEY
 from jgssl.models.layers import (Activation, ActivationLike, Linear, Norm, check_activation,
                                  check_norm, check_rate, masked_rows)
 
@@ -184,9 +185,7 @@ class FeatureDecoder(nn.Module, kw_only=True):
                          activation=self.activation, mlp_norm=self.mlp_norm, **common)
     else:
       enc = make_encoder(kind, **common)
-    nodes = {k: v for k, v in graph.nodes.items() if k != SPARSE_KEY}  # h is dense
-    nodes["x"] = h
-    return enc(graph._replace(nodes=nodes), training=training)
+    return enc(graph_lib.with_node_features(graph, h), training=training)
 
 
 def inner_product_logits(z: Array, pairs: Array) -> Array:

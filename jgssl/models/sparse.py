@@ -42,6 +42,8 @@ import jax.numpy as jnp
 import jraph
 import numpy as np
 
+from jgssl.graph import SPARSE_KEY, drop_sparse_features  # the key is part of the graph convention
+
 __all__ = [
     "SPARSE_KEY",
     "assume_valid_index",
@@ -50,10 +52,6 @@ __all__ = [
     "sparse_matmul",
     "with_sparse_features",
 ]
-
-#: The optional node key holding the per-row column index (see the module docstring).
-SPARSE_KEY = "x_cols"
-
 
 def sparse_columns(x: np.ndarray, *, max_fill: float = 0.125, multiple: int = 8
                    ) -> Optional[np.ndarray]:
@@ -101,13 +99,6 @@ def with_sparse_features(graph: jraph.GraphsTuple, *, max_fill: float = 0.125
   if cols is None:
     return graph
   return graph._replace(nodes={**graph.nodes, SPARSE_KEY: cols})
-
-
-def drop_sparse_features(graph: jraph.GraphsTuple) -> jraph.GraphsTuple:
-  """``graph`` without ``nodes['x_cols']`` (call it when replacing ``x`` with dense values)."""
-  if not isinstance(graph.nodes, dict) or SPARSE_KEY not in graph.nodes:
-    return graph
-  return graph._replace(nodes={k: v for k, v in graph.nodes.items() if k != SPARSE_KEY})
 
 
 _ASSUME_VALID = contextvars.ContextVar("jgssl_sparse_assume_valid", default=False)

@@ -18,7 +18,6 @@ import numpy as np
 import pytest
 
 from jgssl import augment, graph as graph_lib, models
-from jgssl.augment import _util as augment_util
 from jgssl.models import sparse
 
 _jit = functools.partial(jax.jit, compiler_options={"xla_backend_optimization_level": 0})
@@ -42,10 +41,6 @@ def _graph(rng, n=23, f=80):
   g = graph_lib.from_edge_index(np.array(sorted(edges)).T, num_nodes=n,
                                 node_features=_sparse_x(rng, n, f))
   return graph_lib.pad_graph(g, graph_lib.PaddingBudget(n_node=n + 3, n_edge=90, n_graph=2))
-
-
-def test_augment_and_models_agree_on_the_key():
-  assert augment_util.SPARSE_KEY == models.SPARSE_KEY == "x_cols"
 
 
 def test_sparse_columns_lists_exactly_the_nonzeros(rng):
