@@ -29,7 +29,7 @@ def verdict(summary: dict) -> str:
   ref = summary.get("reference") or {}
   if ref.get("value") is None:
     return "no paper value"
-  metric = _headline(summary)
+  metric = reproduce.headline_metric(summary)
   ours = summary["metrics"][metric]["mean"]
   diff = ours - float(ref["value"])
   if diff >= 0:
@@ -41,32 +41,19 @@ def verdict(summary: dict) -> str:
   return f"{diff:.2f}"
 
 
-def _headline(summary: dict) -> str:
-  metrics = summary["metrics"]
-  metric = (summary.get("reference") or {}).get("metric")
-  if metric not in metrics:
-    metric = next((m for m in ("test_acc", "acc", "test_auc") if m in metrics), next(iter(metrics)))
-  return metric
-
-
-def _n_seeds(summary: dict) -> int:
-  seeds = summary.get("seeds", [])
-  return len(seeds) if isinstance(seeds, (list, tuple)) else int(summary.get("seeds_done", seeds))
-
-
 def readme_table(summaries: Sequence[dict]) -> str:
   """The compact table of the README (the full one with commands is in RESULTS.md)."""
   lines = ["| method | dataset | protocol | metric | jgssl | seeds | paper | vs paper |",
            "|---|---|---|---|---|---|---|---|"]
   for s in summaries:
-    metric = _headline(s)
+    metric = reproduce.headline_metric(s)
     m = s["metrics"][metric]
     ref = s.get("reference") or {}
     paper = ("—" if ref.get("value") is None else
              f"{ref['value']:.2f}" + (f" ± {ref['std']:.2f}" if ref.get("std") else ""))
     ours = f"{m['mean']:.2f}" + (f" ± {m['std']:.2f}" if m.get("std") is not None else "")
     lines.append(f"| {s['method']} | {s['dataset']} | {s['protocol']} | {metric} | {ours} | "
-                 f"{_n_seeds(s)} | {paper} | {verdict(s)} |")
+                 f"{reproduce.seed_count(s)} | {paper} | {verdict(s)} |")
   return "\n".join(lines)
 
 

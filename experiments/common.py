@@ -347,7 +347,6 @@ PROTOCOLS: Dict[str, Any] = {
 }
 
 STRATEGIES = ("single", "data", "rows")
-FEATURE_NORMS = ("none", "row")  # == jgssl.data.FEATURE_NORMS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -412,6 +411,7 @@ def validate(config: ml_collections.ConfigDict) -> Plan:
       raise ConfigError(f"config.{k} must be an integer >= 1, got {config[k]!r}")
   if not _is_int(config.seed) or config.seed < 0:
     raise ConfigError(f"config.seed must be an integer >= 0, got {config.seed!r}")
+  from jgssl.data.transforms import FEATURE_NORMS  # pylint: disable=import-outside-toplevel
   if config.get("features", "none") not in FEATURE_NORMS:
     raise ConfigError(f"config.features must be one of {FEATURE_NORMS}, got {config.features!r}")
   if "max_to_keep" in config and (not _is_int(config.max_to_keep) or config.max_to_keep < 1):
@@ -462,10 +462,22 @@ def optimizer_factory(config) -> Callable[..., Any]:
   return make
 
 
-def normalize_features(x: np.ndarray, kind: str) -> np.ndarray:
-  """``config.features``: ``'none'`` or ``'row'`` (:func:`jgssl.data.row_normalize`)."""
-  from jgssl.data import transforms  # pylint: disable=import-outside-toplevel
-  return np.asarray(x, np.float32) if kind == "none" else transforms.row_normalize(x)
+def parse_known_with_overrides(parser, argv: Sequence[str]):
+  """``(args, overrides)``: ``parser``'s arguments plus ``--config.<key>=<value>`` (or
+  ``--config.<key> <value>``) overrides; anything else is a usage error."""
+  args, rest = parser.parse_known_args(list(argv))
+  overrides = []
+  i = 0
+  while i < len(rest):
+    item = rest[i]
+    if not item.startswith("--config."):
+      parser.error(f"unrecognised argument {item!r}")
+    if "=" not in item and i + 1 < len(rest):  # --config.key value
+      item = f"{item}={rest[i + 1]}"
+      i += 1
+    overrides.append(item)
+    i += 1
+  return args, overrides
 
 
 def find_config_file(method: str) -> pathlib.Path:

@@ -15,7 +15,8 @@ seeds, plus two summaries:
   published number such a selection can explain.
 
 Graph-level configs only (the embeddings are recomputed in evaluation mode at each scored epoch;
-training is the launcher's: same loader, seed, optimizer and step). Nothing is checkpointed.
+training is the launcher's: same loader, seed, optimizer and step, through
+:func:`jgssl.train.fit` with a scoring callback). Nothing is checkpointed.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ from typing import Any, Dict, List, Optional, Sequence
 import numpy as np
 
 from experiments import common
+from experiments import train as train_lib
 
 
 def _scores(config, *, epochs_to_score: Sequence[int], progress: bool) -> Dict[int, Dict]:
-  """Trains one seed; ``{epoch: metrics}`` at the requested epochs."""
+  """Trains one seed as the launcher does; ``{epoch: metrics}`` at the requested epochs."""
   import jax  # pylint: disable=import-outside-toplevel
   from jgssl import data, train  # pylint: disable=import-outside-toplevel
 
@@ -41,36 +43,30 @@ def _scores(config, *, epochs_to_score: Sequence[int], progress: bool) -> Dict[i
   if plan.level != "graph":
     raise common.ConfigError(f"epoch_sweep needs a graph-level config, got {plan.level!r}")
   protocol = common.get_protocol(config.eval.protocol)
-  dataset = data.load(config.dataset, node_features=config.node_features)
-  graphs = dataset.graphs
-  graphs = graphs._replace(nodes={**graphs.nodes, "x": common.normalize_features(
-      graphs.nodes["x"], config.features)})
+  dataset = train_lib.load_dataset(config, "graph")
+  graphs = data.normalize_node_features(dataset.graphs, config.features)
   seed = int(config.seed)
   loader = train.GraphLoader(graphs, batch_size=config.batch_size, seed=seed, drop_last=False)
   tx = common.optimizer_factory(config)(total_steps=config.epochs * loader.steps_per_epoch())
   state = train.create_train_state(jax.random.PRNGKey(seed), plan.method, tx,
                                    next(iter(loader.epoch(1))))
-  step = train.make_train_step(plan.method, strategy="single")
-  embed = train.make_embed_fn(plan.method)
-  every = train.GraphLoader(graphs, batch_size=config.batch_size, shuffle=False, drop_last=False,
-                            budget=loader.budget)
   labels = np.asarray(dataset.labels)
   out, t0 = {}, time.time()
-  for epoch in range(1, int(config.epochs) + 1):
-    for batch in loader.epoch(epoch):
-      state, metrics = step(state, batch)
-    if not bool(metrics["finite"]):
-      raise train.NonFiniteError(f"non-finite loss or parameters at epoch {epoch}")
-    if epoch in epochs_to_score:
-      variables = jax.device_get(state.variables)
-      emb = np.concatenate([np.asarray(embed(variables, b))[np.asarray(b.globals["mask"])]
-                            for b in every.epoch(0)]).astype(np.float32)
-      name, scores, _ = protocol.evaluate(emb, labels, seed=seed, cfg=config.eval,
-                                          dataset=dataset, context=None)
-      out[epoch] = {"protocol": name, **scores}
-      if progress:
-        print(f"  seed {seed} epoch {epoch}: {name} {scores} ({time.time() - t0:.0f} s)",
-              flush=True)
+
+  def score(record, state):
+    if record.epoch not in epochs_to_score:
+      return
+    emb = train_lib.graph_embeddings(plan.method, state.variables, graphs,
+                                     batch_size=config.batch_size, budget=loader.budget)
+    name, scores, _ = protocol.evaluate(emb, labels, seed=seed, cfg=config.eval,
+                                        dataset=dataset, context=None)
+    out[record.epoch] = {"protocol": name, **scores}
+    if progress:
+      print(f"  seed {seed} epoch {record.epoch}: {name} {scores} ({time.time() - t0:.0f} s)",
+            flush=True)
+
+  train.fit(state, train.make_train_step(plan.method), loader.epoch, epochs=int(config.epochs),
+            callbacks=[score])
   return out
 
 
@@ -140,10 +136,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
   parser.add_argument("--seeds", type=int, default=5)
   parser.add_argument("--every", type=int, default=1, help="score every N-th epoch")
   parser.add_argument("--out", required=True)
-  args, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
-  bad = [r for r in rest if not r.startswith("--config.")]
-  if bad:
-    parser.error(f"unrecognised arguments {bad}")
+  args, rest = common.parse_known_with_overrides(parser, sys.argv[1:] if argv is None else argv)
   try:
     sweep(args.method, args.dataset, seeds=args.seeds, every=args.every, out=args.out,
           overrides=rest)

@@ -45,6 +45,7 @@ def summarize(results: List[Dict[str, Any]], config, command: str) -> Dict[str, 
       "protocol": results[0]["protocol"],
       "seeds": [r["seed"] for r in results],
       "epochs": int(config.epochs),
+      "epochs_run": [int(r.get("epochs_run", r["epochs"])) for r in results],
       "metrics": stats,
       "train_seconds_mean": float(np.mean([r["train_seconds"] for r in results])),
       "reference": None if ref is None else {
@@ -58,17 +59,30 @@ def _fmt(mean: float, std: Optional[float]) -> str:
   return f"{mean:.2f} ± {std:.2f}" if std is not None else f"{mean:.2f}"
 
 
+def headline_metric(summary: Dict[str, Any]) -> str:
+  """The metric a summary is judged by: the reference's, else the first classification one."""
+  metrics = summary["metrics"]
+  metric = (summary.get("reference") or {}).get("metric")
+  if metric not in metrics:  # summaries of other drivers name the headline differently
+    metric = next((m for m in ("test_acc", "acc", "test_auc") if m in metrics), next(iter(metrics)))
+  return metric
+
+
+def seed_count(summary: Dict[str, Any]) -> int:
+  """Seeds behind a summary (a list of seeds, or the stop-gap runner's ``seeds_done``)."""
+  seeds = summary.get("seeds", [])
+  if isinstance(seeds, (list, tuple)):
+    return len(seeds)
+  return int(summary.get("seeds_done", seeds))
+
+
 def table_rows(summary: Dict[str, Any], *, extra: Optional[str] = None) -> str:
   """One markdown table row (the header is :data:`HEADER`); ``extra`` is an added column before
   the command (:data:`HEADER_WITH_VERDICT`)."""
   ref = summary.get("reference") or {}
-  metrics = summary["metrics"]
-  metric = ref.get("metric")
-  if metric not in metrics:  # summaries of other drivers name the headline differently
-    metric = next((m for m in ("test_acc", "acc", "test_auc") if m in metrics), next(iter(metrics)))
-  ours = metrics[metric]
-  seeds = summary.get("seeds", [])
-  n_seeds = len(seeds) if isinstance(seeds, (list, tuple)) else int(seeds)
+  metric = headline_metric(summary)
+  ours = summary["metrics"][metric]
+  n_seeds = seed_count(summary)
   paper = "—" if ref.get("value") is None else _fmt(ref["value"], ref.get("std"))
   return (f"| {summary['method']} | {summary['dataset']} | {summary['protocol']} | {metric} | "
           f"{_fmt(ours['mean'], ours.get('std'))} ({n_seeds} seeds) | {paper} | "
@@ -83,6 +97,15 @@ HEADER_WITH_VERDICT = ("| Method | Dataset | Protocol | Metric | jgssl (mean ± 
                        "|---|---|---|---|---|---|---|---|---|")
 
 
+def _epochs_text(summary: Dict[str, Any]) -> str:
+  """``'200 epochs'``, or the range actually run when early stopping ended seeds sooner."""
+  run = summary.get("epochs_run") or [summary["epochs"]]
+  if min(run) == max(run) == summary["epochs"]:
+    return f"{summary['epochs']} epochs"
+  span = f"{min(run)}" if min(run) == max(run) else f"{min(run)}–{max(run)}"
+  return f"at most {summary['epochs']} epochs, early stopping ended the seeds after {span}"
+
+
 def write_table(out: pathlib.Path, summary: Dict[str, Any]) -> str:
   lines = [f"# {summary['method']} on {summary['dataset']}", "", HEADER, table_rows(summary), ""]
   lines.append("Per seed:")
@@ -94,7 +117,7 @@ def write_table(out: pathlib.Path, summary: Dict[str, Any]) -> str:
     lines.append(f"| {seed} | " + " | ".join(f"{summary['metrics'][m]['values'][i]:.2f}"
                                              for m in metric_names) + " |")
   lines += ["", f"Std is over seeds (ddof 0). Protocol `{summary['protocol']}` (see "
-                f"jgssl.evaluate); {summary['epochs']} epochs; mean training time "
+                f"jgssl.evaluate); {_epochs_text(summary)}; mean training time "
                 f"{summary['train_seconds_mean']:.1f} s per seed; jgssl "
                 f"{summary['jgssl_version']}.", ""]
   text = "\n".join(lines)
@@ -151,10 +174,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
   parser.add_argument("--progress", action="store_true", help="tqdm bar per seed")
   parser.add_argument("--embeddings-from", default=None,
                       help="evaluate the seeds of this reproduce --out folder instead of training")
-  args, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
-  bad = [r for r in rest if not r.startswith("--config.")]
-  if bad:
-    parser.error(f"unrecognised arguments {bad}")
+  args, rest = common.parse_known_with_overrides(parser, sys.argv[1:] if argv is None else argv)
   try:
     reproduce(args.method, args.dataset, seeds=args.seeds, out=args.out, overrides=rest,
               progress=args.progress, embeddings_from=args.embeddings_from)

@@ -153,6 +153,48 @@ def _train_seconds(workdir: pathlib.Path) -> float:
   return total
 
 
+def load_dataset(config, level: str):
+  """The config's dataset (graph-level configs may ask for ``node_features``)."""
+  from jgssl import data  # pylint: disable=import-outside-toplevel
+  options = {}
+  if level == "graph" and config.get("node_features") is not None:
+    options["node_features"] = config.node_features
+  return data.load(config.dataset, **options)
+
+
+def node_training_graph(config, dataset, *, multiple: int = 1, sparse: bool = True):
+  """``(padded host graph, protocol context)`` a node-level config trains on.
+
+  Features normalised by ``config.features``; the protocol's ``prepare`` applied (``LinkPred-GAE``
+  hides its validation / test edges); padded to :func:`jgssl.graph.budget_for` (node and edge
+  counts a multiple of ``multiple``, the devices of a row-sharded step); with ``sparse``, the
+  sparse first-layer index (:func:`jgssl.models.with_sparse_features`, exact either way, a
+  no-op for dense features).
+  """
+  import jax  # pylint: disable=import-outside-toplevel
+  from jgssl import data, graph as graph_lib, models  # pylint: disable=import-outside-toplevel
+  g = data.normalize_node_features(dataset.graph, config.features)
+  protocol = common.get_protocol(config.eval.protocol)
+  context = None
+  if protocol.prepare is not None:
+    g, context = protocol.prepare(int(config.seed), g, config.eval)
+  padded = jax.tree_util.tree_map(
+      np.asarray, graph_lib.pad_graph(g, graph_lib.budget_for(g, multiple=multiple)))
+  return (models.with_sparse_features(padded) if sparse else padded), context
+
+
+def graph_embeddings(method, variables, graphs, *, batch_size: int, budget) -> np.ndarray:
+  """float32 ``[num_graphs, D]``: ``method.embed`` over every graph, in dataset order."""
+  import jax  # pylint: disable=import-outside-toplevel
+  from jgssl import train  # pylint: disable=import-outside-toplevel
+  embed = train.make_embed_fn(method)
+  variables = jax.device_get(variables)
+  every = train.GraphLoader(graphs, batch_size=batch_size, shuffle=False, drop_last=False,
+                            budget=budget)
+  return np.concatenate([np.asarray(embed(variables, b))[np.asarray(b.globals["mask"])]
+                         for b in every.epoch(0)]).astype(np.float32)
+
+
 def evaluate_trained(config, workdir, trained) -> Dict[str, Any]:
   """Evaluates the embeddings of a finished run ``trained`` with ``config``'s protocol.
 
@@ -166,7 +208,7 @@ def evaluate_trained(config, workdir, trained) -> Dict[str, Any]:
     common.ConfigError: when the trainings differ, ``trained`` is unfinished, or the protocol
       changes the training graph (``LinkPred-GAE``).
   """
-  common.validate(config)
+  plan = common.validate(config)
   resolved = common.config_to_dict(config)
   trained = pathlib.Path(trained).absolute()
   workdir = pathlib.Path(workdir).absolute()
@@ -189,11 +231,7 @@ def evaluate_trained(config, workdir, trained) -> Dict[str, Any]:
     result = json.loads(result_path.read_text())
     _report(result)
     return result
-  from jgssl import data  # pylint: disable=import-outside-toplevel
-  options = {}
-  if config.get("node_features") is not None:
-    options["node_features"] = config.node_features
-  dataset = data.load(config.dataset, **options)
+  dataset = load_dataset(config, plan.level)
   emb = np.load(trained / "embeddings.npy")
   labels = np.load(trained / "labels.npy")
   protocol_name, metrics, extra = protocol.evaluate(
@@ -228,34 +266,21 @@ def run(config, workdir, *, progress: bool = True) -> Dict[str, Any]:
 
   import jax  # pylint: disable=import-outside-toplevel
   import jgssl  # pylint: disable=import-outside-toplevel
-  from jgssl import data, graph as graph_lib, models, train  # pylint: disable=import-outside-toplevel
+  from jgssl import data, train  # pylint: disable=import-outside-toplevel
 
   protocol = common.get_protocol(config.eval.protocol)
   method, level, strategy = plan.method, plan.level, config.strategy
-  options = {}
-  if level == "graph" and config.get("node_features") is not None:
-    options["node_features"] = config.node_features
-  dataset = data.load(config.dataset, **options)
+  dataset = load_dataset(config, level)
   context = None
   if level == "node":
-    g = dataset.graph
-    g = g._replace(nodes={**g.nodes, "x": common.normalize_features(g.nodes["x"],
-                                                                     config.features)})
-    if protocol.prepare is not None:
-      g, context = protocol.prepare(int(config.seed), g, config.eval)
     mesh = train.make_mesh() if strategy == "rows" else None
     num_devices = mesh.devices.size if mesh is not None else 1
-    padded = jax.tree_util.tree_map(
-        np.asarray, graph_lib.pad_graph(g, graph_lib.budget_for(g, multiple=num_devices)))
-    # Sparse inputs (Planetoid bag-of-words) get the sparse first layer; exact either way.
-    padded = models.with_sparse_features(padded)
+    padded, context = node_training_graph(config, dataset, multiple=num_devices)
     example, steps_per_epoch, step_strategy = padded, 1, strategy
     padded = train.replicate(padded, mesh) if mesh is not None else jax.device_put(padded)
     batches = padded
   else:
-    graphs = dataset.graphs
-    graphs = graphs._replace(nodes={**graphs.nodes, "x": common.normalize_features(
-        graphs.nodes["x"], config.features)})
+    graphs = data.normalize_node_features(dataset.graphs, config.features)
     num_devices = jax.local_device_count() if strategy == "data" else 1
     mesh = train.make_mesh() if num_devices > 1 else None
     loader = train.GraphLoader(graphs, batch_size=config.batch_size, seed=int(config.seed),
@@ -289,16 +314,13 @@ def run(config, workdir, *, progress: bool = True) -> Dict[str, Any]:
     log.info("resumed after epoch %d", fitted.start_epoch)
   state = fitted.state
 
-  embed = train.make_embed_fn(method)
   if level == "node":
+    embed = train.make_embed_fn(method)
     emb = np.asarray(jax.device_get(embed(state.variables, padded)))[:dataset.num_nodes]
+    emb = emb.astype(np.float32)
   else:
-    variables = jax.device_get(state.variables)
-    every = train.GraphLoader(graphs, batch_size=config.batch_size, shuffle=False,
-                              drop_last=False, budget=loader.budget)
-    emb = np.concatenate([np.asarray(embed(variables, b))[np.asarray(b.globals["mask"])]
-                          for b in every.epoch(0)])
-  emb = emb.astype(np.float32)
+    emb = graph_embeddings(method, state.variables, graphs, batch_size=config.batch_size,
+                           budget=loader.budget)
   labels = np.asarray(dataset.labels)
   np.save(workdir / "embeddings.npy", emb)
   np.save(workdir / "labels.npy", labels)
@@ -311,6 +333,8 @@ def run(config, workdir, *, progress: bool = True) -> Dict[str, Any]:
       "protocol": protocol_name,
       "metrics": metrics,
       "epochs": int(config.epochs),
+      # Fewer when the method's own early stopping ended the run (DGI, MVGRL).
+      "epochs_run": int(fitted.stopped_epoch or config.epochs),
       "train_seconds": _train_seconds(workdir),
       "params_checksum": train.tree_checksum(state.params),
       "jgssl_version": jgssl.__version__,
@@ -346,18 +370,7 @@ def parse_args(argv: Sequence[str]):
                       help="experiments/configs/<method>.py[:<variant>]")
   parser.add_argument("--workdir", required=True, help="output / checkpoint folder")
   parser.add_argument("--no_progress", action="store_true", help="no tqdm bar")
-  args, rest = parser.parse_known_args(list(argv))
-  overrides = []
-  i = 0
-  while i < len(rest):
-    item = rest[i]
-    if not item.startswith("--config."):
-      parser.error(f"unrecognised argument {item!r}")
-    if "=" not in item and i + 1 < len(rest):  # --config.key value
-      item = f"{item}={rest[i + 1]}"
-      i += 1
-    overrides.append(item)
-    i += 1
+  args, overrides = common.parse_known_with_overrides(parser, argv)
   config = common.load_config(args.config, overrides)
   return config, args.workdir, not args.no_progress
 

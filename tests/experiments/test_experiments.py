@@ -155,7 +155,7 @@ def test_rerun_reports_and_resume_ends_where_the_full_run_ends(finished, tmp_pat
 def test_reproduce_two_seeds_writes_table_and_collect_gathers_it(tmp_path):
   out = tmp_path / "repro"
   summary = reproduce_lib.reproduce("grace", "test", seeds=2, out=out)
-  assert summary["seeds"] == [0, 1]
+  assert summary["seeds"] == [0, 1] and summary["epochs_run"] == [4, 4]  # no early stopping
   assert (out / "seed_0" / "result.json").exists() and (out / "seed_1" / "result.json").exists()
   values = summary["metrics"]["test_acc"]["values"]
   assert summary["metrics"]["test_acc"]["mean"] == pytest.approx(np.mean(values))

@@ -79,8 +79,7 @@ def run_seed(config, seed):
     return emb, ds.labels, seconds, result
   ds = data.load(config.dataset)
   g = ds.graph
-  g = g._replace(nodes={**g.nodes, "x": common.normalize_features(g.nodes["x"],
-                                                                   config.features)})
+  g = data.normalize_node_features(g, config.features)
   split = None
   if proto == "LinkPred-GAE":
     split = evaluate.split_edges(seed, np.stack([g.senders, g.receivers]),
