@@ -243,6 +243,21 @@ def run_node_suite(name: str, method, tx, graph, *, seed: int = 0, epochs: int =
   return result
 
 
+def _base_tree_graph(config):
+  """The launcher's node-level graph in trees before ``experiments.train.node_training_graph``
+  (the "base" rows of RESULTS.md: run this harness from a checkout of 601e7cd)."""
+  import jax  # pylint: disable=import-outside-toplevel
+  import numpy as np  # pylint: disable=import-outside-toplevel
+  from experiments import common  # pylint: disable=import-outside-toplevel
+  from jgssl import data, graph as graph_lib  # pylint: disable=import-outside-toplevel
+  g = data.load(config.dataset).graph
+  g = g._replace(nodes={**g.nodes, "x": common.normalize_features(g.nodes["x"], config.features)})
+  protocol = common.get_protocol(config.eval.protocol)
+  if protocol.prepare is not None:
+    g, _ = protocol.prepare(int(config.seed), g, config.eval)
+  return jax.tree_util.tree_map(np.asarray, graph_lib.pad_graph(g, graph_lib.budget_for(g)))
+
+
 def cora_setup(method: str, *, variant: str = "cora", overrides=(), sparse: bool = True):
   """``(config, method object, optimizer, padded graph)`` exactly as ``experiments.train`` builds
   them for a node-level config (feature normalisation, padding budget, optimizer).
@@ -250,10 +265,8 @@ def cora_setup(method: str, *, variant: str = "cora", overrides=(), sparse: bool
   With ``sparse`` the graph also gets the optional sparse column index of its features
   (:func:`jgssl.models.with_sparse_features`, a no-op for dense features).
   """
-  import jax  # pylint: disable=import-outside-toplevel
-  import numpy as np  # pylint: disable=import-outside-toplevel
   from experiments import common  # pylint: disable=import-outside-toplevel
-  from jgssl import data, graph as graph_lib  # pylint: disable=import-outside-toplevel
+  from experiments import train as train_lib  # pylint: disable=import-outside-toplevel
 
   path = common.find_config_file(method)
   config = common.load_config(f"{path}:{variant}", overrides)
@@ -261,17 +274,11 @@ def cora_setup(method: str, *, variant: str = "cora", overrides=(), sparse: bool
   if plan.level != "node":
     raise ValueError(f"{method}:{variant} is a {plan.level}-level config; the Cora suite times "
                      f"node-level methods")
-  dataset = data.load(config.dataset)
-  g = dataset.graph
-  g = g._replace(nodes={**g.nodes, "x": common.normalize_features(g.nodes["x"], config.features)})
-  protocol = common.get_protocol(config.eval.protocol)
-  if protocol.prepare is not None:
-    g, _ = protocol.prepare(int(config.seed), g, config.eval)
-  padded = jax.tree_util.tree_map(np.asarray, graph_lib.pad_graph(g, graph_lib.budget_for(g)))
-  if sparse:
-    from jgssl import models  # pylint: disable=import-outside-toplevel
-    if hasattr(models, "with_sparse_features"):  # older jgssl trees have no sparse layer
-      padded = models.with_sparse_features(padded)
+  if hasattr(train_lib, "node_training_graph"):
+    padded, _ = train_lib.node_training_graph(config, train_lib.load_dataset(config, "node"),
+                                              sparse=sparse)
+  else:  # the "base" tree of RESULTS.md (601e7cd) predates it and the sparse layer
+    padded = _base_tree_graph(config)
   tx = common.optimizer_factory(config)(total_steps=config.epochs)
   return config, plan.method, tx, padded
 

@@ -127,7 +127,6 @@ PYGCL_DEPS = ("numpy", "scipy", "tqdm", "networkx", "scikit-learn")
 STAMP = "jgssl-peers.json"
 
 PEER_PREFIX = "@@PEER@@"
-JGSSL_PREFIX = "@@RESULT@@"
 
 
 class Peer(NamedTuple):
@@ -434,22 +433,22 @@ def run_peer(peer: Peer, *, venv, raw, cache, epochs, warmup, threads, seed, tim
   return result
 
 
-def run_jgssl(method: str, *, python, data_root, epochs, warmup, threads, timeout) -> dict:
-  """``benchmarks.suites.run_jgssl_cora`` in a fresh process (``python -m benchmarks.suites``)."""
-  call = {"fn": "run_jgssl_cora",
-          "kwargs": {"method": method, "epochs": epochs, "warmup": warmup, "threads": threads}}
-  env = {**os.environ, "JAX_PLATFORMS": "cpu", "JGSSL_DATA_DIR": str(data_root),
-         "JGSSL_OFFLINE": "1", "PYTHONPATH": str(REPO)}
-  out = _subprocess([python, "-m", "benchmarks.suites", json.dumps(call)], env=env,
-                    timeout=timeout)
-  proc = out["proc"]
-  if proc.returncode != 0:
-    raise RuntimeError(f"jgssl {method} failed ({proc.returncode}):\n"
-                       f"{(proc.stdout + proc.stderr)[-4000:]}")
-  result = parse_marked_json(proc.stdout, JGSSL_PREFIX)
-  result.update(side=f"jgssl {method}", process_wall_s=out["wall_s"],
-                cpu_per_wall=out["cpu_s"] / out["wall_s"] if out["wall_s"] > 0 else None,
-                load_before=out["load_before"], load_after=out["load_after"])
+def run_jgssl(method: str, *, data_root, epochs, warmup, threads, timeout) -> dict:
+  """``benchmarks.suites.run_jgssl_cora`` in a fresh process (:func:`benchmarks.run.
+  call_in_subprocess`, the harness's own runner), plus CPU / wall and load averages."""
+  from benchmarks import run as harness  # pylint: disable=import-outside-toplevel
+  env = {"JAX_PLATFORMS": "cpu", "JGSSL_DATA_DIR": str(data_root), "JGSSL_OFFLINE": "1"}
+  load_before = os.getloadavg()
+  c0, t0 = _children_cpu_s(), time.perf_counter()
+  result = harness.call_in_subprocess(
+      "run_jgssl_cora", {"method": method, "epochs": epochs, "warmup": warmup,
+                         "threads": threads}, timeout_s=timeout, env=env)
+  wall, cpu = time.perf_counter() - t0, _children_cpu_s() - c0
+  if "error" in result:
+    raise RuntimeError(f"jgssl {method} failed ({result.get('status')}):\n{result['error']}")
+  result.update(side=f"jgssl {method}", process_wall_s=wall,
+                cpu_per_wall=cpu / wall if wall > 0 else None,
+                load_before=list(load_before), load_after=list(os.getloadavg()))
   return result
 
 
@@ -553,8 +552,7 @@ def main(argv=None) -> int:
         _log(f"pair {i + 1}/{args.pairs}: {who if who != 'jgssl' else 'jgssl ' + method} "
              f"(load {os.getloadavg()[0]:.2f}, {time.perf_counter() - t_start:.0f} s elapsed)")
         if who == "jgssl":
-          r = run_jgssl(method, python=sys.executable, data_root=data_root,
-                        timeout=args.timeout, **common)
+          r = run_jgssl(method, data_root=data_root, timeout=args.timeout, **common)
           if method == "dgi" and r.get("final_loss") == 0.0:
             notes.append(f"pair {i}: jgssl DGI early-stopped inside the timed window; its "
                          "epoch times are not comparable")

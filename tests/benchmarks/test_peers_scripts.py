@@ -46,7 +46,10 @@ def test_every_script_compiles():
 @pytest.mark.parametrize("key", sorted(peers.PEERS))
 def test_peer_scripts_limit_threads_and_time_epochs(key):
   calls = _calls(SCRIPTS / peers.PEERS[key].script)
-  assert {"limit_threads", "time_epochs", "report", "load_cora"} <= calls
+  # _common.start: thread / core limit, seed, Cora; _common.finish: timed epochs, result line.
+  assert {"start", "finish"} <= calls
+  common = _calls(SCRIPTS / "_common.py")
+  assert {"limit_threads", "manual_seed", "load_cora", "time_epochs", "report"} <= common
 
 
 def test_peer_hyperparameters_match_jgssl_cora_configs():

@@ -184,3 +184,32 @@ def report(name, args, cores, timing, **extra):
       **extra,
   }
   print(RESULT_PREFIX + json.dumps(out), flush=True)
+
+
+def start(doc, *, pygcl=False):
+  """The opening every peer script shares: its command line, the thread / core limit, the seed
+  and Cora. Returns ``(args, cores, data, GCL)`` (``GCL`` the PyGCL module with ``pygcl``, else
+  ``None``)."""
+  import torch  # pylint: disable=import-outside-toplevel
+  args = parse_args(doc.splitlines()[0])
+  cores = limit_threads(args.threads)
+  gcl = import_pygcl() if pygcl else None
+  torch.manual_seed(args.seed)
+  return args, cores, load_cora(args.raw, args.cache), gcl
+
+
+def finish(name, args, cores, train_step, *, num_nodes, num_edges, **extra):
+  """Times ``train_step`` (:func:`time_epochs`) and prints the result line (:func:`report`)."""
+  timing = time_epochs(train_step, epochs=args.epochs, warmup=args.warmup)
+  report(name, args, cores, timing, num_nodes=num_nodes, num_edges=int(num_edges), **extra)
+
+
+def drop_feature(x, drop_prob):
+  """GRACE's / BGRL's column-wise feature masking: the same random columns zeroed for every
+  node (CRIPAC-DIG/GRACE ``model.drop_feature``)."""
+  import torch  # pylint: disable=import-outside-toplevel
+  drop_mask = torch.empty((x.size(1),), dtype=torch.float32,
+                          device=x.device).uniform_(0, 1) < drop_prob
+  x = x.clone()
+  x[:, drop_mask] = 0
+  return x

@@ -16,25 +16,15 @@ import _bgrl
 import _common
 
 
-def drop_features(x, p):
-  drop_mask = torch.empty((x.size(1),), dtype=torch.float32, device=x.device).uniform_(0, 1) < p
-  x = x.clone()
-  x[:, drop_mask] = 0
-  return x
-
-
 def main():
-  args = _common.parse_args(__doc__.splitlines()[0])
-  cores = _common.limit_threads(args.threads)
-  torch.manual_seed(args.seed)
-  data = _common.load_cora(args.raw, args.cache)
+  args, cores, data, _ = _common.start(__doc__)
   model = _bgrl.BGRL(data.num_features)
   optimizer = _bgrl.make_optimizer(model)
   step = [0]
 
   def view(p_edge, p_feature):
     edge_index, _ = dropout_adj(data.edge_index, p=p_edge)
-    return drop_features(data.x, p_feature), edge_index
+    return _common.drop_feature(data.x, p_feature), edge_index
 
   def forward(online, target):
     online_q = model.predictor(model.online_encoder(*online))
@@ -58,9 +48,8 @@ def main():
     step[0] += 1
     return loss.item()
 
-  timing = _common.time_epochs(train_step, epochs=args.epochs, warmup=args.warmup)
-  _common.report("bgrl-official", args, cores, timing, num_nodes=data.num_nodes,
-                 num_edges=int(data.edge_index.size(1)))
+  _common.finish("bgrl-official", args, cores, train_step, num_nodes=data.num_nodes,
+                 num_edges=data.edge_index.size(1))
 
 
 if __name__ == "__main__":

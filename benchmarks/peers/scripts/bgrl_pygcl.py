@@ -21,12 +21,8 @@ import _common
 
 
 def main():
-  args = _common.parse_args(__doc__.splitlines()[0])
-  cores = _common.limit_threads(args.threads)
-  GCL = _common.import_pygcl()
+  args, cores, data, GCL = _common.start(__doc__, pygcl=True)
   A = GCL.augmentors
-  torch.manual_seed(args.seed)
-  data = _common.load_cora(args.raw, args.cache)
 
   aug1 = A.Compose([A.EdgeRemoving(pe=_bgrl.DROP_EDGE_1), A.FeatureMasking(pf=_bgrl.DROP_FEATURE_1)])
   aug2 = A.Compose([A.EdgeRemoving(pe=_bgrl.DROP_EDGE_2), A.FeatureMasking(pf=_bgrl.DROP_FEATURE_2)])
@@ -56,9 +52,8 @@ def main():
     step[0] += 1
     return loss.item()
 
-  timing = _common.time_epochs(train_step, epochs=args.epochs, warmup=args.warmup)
-  _common.report("bgrl-pygcl", args, cores, timing, num_nodes=data.num_nodes,
-                 num_edges=int(data.edge_index.size(1)),
+  _common.finish("bgrl-pygcl", args, cores, train_step, num_nodes=data.num_nodes,
+                 num_edges=data.edge_index.size(1),
                  pygcl_stubbed_dependencies=list(GCL.stubbed_dependencies))
 
 

@@ -61,11 +61,7 @@ class Encoder(nn.Module):
 
 
 def main():
-  args = _common.parse_args(__doc__.splitlines()[0])
-  cores = _common.limit_threads(args.threads)
-  GCL = _common.import_pygcl()
-  torch.manual_seed(args.seed)
-  data = _common.load_cora(args.raw, args.cache)
+  args, cores, data, GCL = _common.start(__doc__, pygcl=True)
 
   encoder_model = Encoder(GConv(data.num_features, HIDDEN, NUM_LAYERS), HIDDEN)
   contrast_model = GCL.models.SingleBranchContrast(loss=GCL.losses.JSD(), mode="G2L")
@@ -80,9 +76,8 @@ def main():
     optimizer.step()
     return loss.item()
 
-  timing = _common.time_epochs(train_step, epochs=args.epochs, warmup=args.warmup)
-  _common.report("dgi-pygcl", args, cores, timing, num_nodes=data.num_nodes,
-                 num_edges=int(data.edge_index.size(1)),
+  _common.finish("dgi-pygcl", args, cores, train_step, num_nodes=data.num_nodes,
+                 num_edges=data.edge_index.size(1),
                  pygcl_stubbed_dependencies=list(GCL.stubbed_dependencies))
 
 

@@ -76,20 +76,8 @@ class Model(torch.nn.Module):
     return (0.5 * (self.semi_loss(h1, h2) + self.semi_loss(h2, h1))).mean()
 
 
-def drop_feature(x, drop_prob):
-  """Zeroes the same random feature columns for every node."""
-  drop_mask = torch.empty((x.size(1),), dtype=torch.float32,
-                          device=x.device).uniform_(0, 1) < drop_prob
-  x = x.clone()
-  x[:, drop_mask] = 0
-  return x
-
-
 def main():
-  args = _common.parse_args(__doc__.splitlines()[0])
-  cores = _common.limit_threads(args.threads)
-  torch.manual_seed(args.seed)
-  data = _common.load_cora(args.raw, args.cache)
+  args, cores, data, _ = _common.start(__doc__)
   encoder = Encoder(data.num_features, NUM_HIDDEN, F.relu, k=NUM_LAYERS)
   model = Model(encoder, NUM_HIDDEN, NUM_PROJ_HIDDEN, TAU)
   optimizer = torch.optim.Adam(model.parameters(), lr=LR, weight_decay=WEIGHT_DECAY)
@@ -100,8 +88,8 @@ def main():
     optimizer.zero_grad()
     edge_index_1 = dropout_adj(edge_index, p=DROP_EDGE_1)[0]
     edge_index_2 = dropout_adj(edge_index, p=DROP_EDGE_2)[0]
-    x_1 = drop_feature(x, DROP_FEATURE_1)
-    x_2 = drop_feature(x, DROP_FEATURE_2)
+    x_1 = _common.drop_feature(x, DROP_FEATURE_1)
+    x_2 = _common.drop_feature(x, DROP_FEATURE_2)
     z1 = model(x_1, edge_index_1)
     z2 = model(x_2, edge_index_2)
     loss = model.loss(z1, z2)
@@ -109,9 +97,8 @@ def main():
     optimizer.step()
     return loss.item()
 
-  timing = _common.time_epochs(train_step, epochs=args.epochs, warmup=args.warmup)
-  _common.report("grace-official", args, cores, timing, num_nodes=data.num_nodes,
-                 num_edges=int(edge_index.size(1)))
+  _common.finish("grace-official", args, cores, train_step, num_nodes=data.num_nodes,
+                 num_edges=edge_index.size(1))
 
 
 if __name__ == "__main__":

@@ -60,12 +60,8 @@ class Encoder(torch.nn.Module):
 
 
 def main():
-  args = _common.parse_args(__doc__.splitlines()[0])
-  cores = _common.limit_threads(args.threads)
-  GCL = _common.import_pygcl()
+  args, cores, data, GCL = _common.start(__doc__, pygcl=True)
   A, L = GCL.augmentors, GCL.losses
-  torch.manual_seed(args.seed)
-  data = _common.load_cora(args.raw, args.cache)
 
   aug1 = A.Compose([A.EdgeRemoving(pe=DROP_EDGE_1), A.FeatureMasking(pf=DROP_FEATURE_1)])
   aug2 = A.Compose([A.EdgeRemoving(pe=DROP_EDGE_2), A.FeatureMasking(pf=DROP_FEATURE_2)])
@@ -85,9 +81,8 @@ def main():
     optimizer.step()
     return loss.item()
 
-  timing = _common.time_epochs(train_step, epochs=args.epochs, warmup=args.warmup)
-  _common.report("grace-pygcl", args, cores, timing, num_nodes=data.num_nodes,
-                 num_edges=int(data.edge_index.size(1)),
+  _common.finish("grace-pygcl", args, cores, train_step, num_nodes=data.num_nodes,
+                 num_edges=data.edge_index.size(1),
                  pygcl_stubbed_dependencies=list(GCL.stubbed_dependencies))
 
 
