@@ -27,6 +27,7 @@ from ml_collections import config_dict
 
 from experiments.configs import _base
 from experiments.configs import _node_protocols
+from experiments.configs import gca
 
 
 def _default() -> ml_collections.ConfigDict:
@@ -128,9 +129,11 @@ def _public(planetoid, value):
   return apply
 
 
-def _gca_param(name, lr, hidden, proj, act, pe, pf, tau, epochs):
-  """GRACE on an Amazon / Coauthor graph with GCA's param file values (``[gca-param]``)."""
+def _gca_param(name):
+  """GRACE on an Amazon / Coauthor graph with GCA's param file values (``[gca-param]``,
+  :data:`experiments.configs.gca.PARAM`)."""
   def apply(c):
+    lr, hidden, proj, act, pe, pf, tau, epochs = gca.PARAM[name]
     c.dataset = name
     c.seed = 39788                  # [gca-param] seed
     c.epochs = epochs               # [gca-param] num_epochs
@@ -154,14 +157,7 @@ VARIANTS = {
     "pubmed": _pubmed,
     "cora-public": _public(lambda c: c, 81.9),
     "citeseer-public": _public(_citeseer, 71.2),
-    "amazon-computers": _gca_param("amazon-computers", 1e-2, 128, 128, "rrelu", (0.6, 0.3),
-                                   (0.2, 0.3), 0.2, 2000),
-    "amazon-photo": _gca_param("amazon-photo", 1e-1, 256, 64, "relu", (0.3, 0.5), (0.1, 0.1),
-                               0.3, 2000),
-    "coauthor-cs": _gca_param("coauthor-cs", 5e-4, 256, 256, "rrelu", (0.3, 0.2), (0.3, 0.4),
-                              0.4, 1000),
-    "coauthor-physics": _gca_param("coauthor-physics", 1e-2, 128, 64, "rrelu", (0.4, 0.1),
-                                   (0.1, 0.4), 0.5, 1500),
+    **{name: _gca_param(name) for name in gca.PARAM},
     # Tiny: Cora, 4 epochs, narrow layers, a short C grid. For the test suite only.
     "test": _base.overrides(epochs=4, checkpoint_every=2, seed=0,
                             model=dict(hidden=16, proj_hidden=16),
