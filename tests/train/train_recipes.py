@@ -155,30 +155,36 @@ class TinyGraphContrast(base.Method):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class NaNAfter(TinyNodeContrast):
-  """TinyNodeContrast whose loss turns NaN from optimizer step ``nan_at`` (1-based) on."""
-  nan_at: int = 3
+class _CountingSteps(TinyNodeContrast):
+  """TinyNodeContrast with a step counter in ``variables['counter']``; subclasses turn the
+  1-based step number ``n`` into their effect in :meth:`react`."""
 
   def init(self, key, graph):
     return {**super().init(key, graph), "counter": {"n": jnp.zeros((), jnp.int32)}}
 
+  def react(self, n, loss, aux):
+    raise NotImplementedError
+
   def loss(self, variables, key, graph):
     loss, aux = super().loss(variables, key, graph)
     n = variables["counter"]["n"] + 1
-    loss = jnp.where(n >= self.nan_at, jnp.nan, loss)
+    loss, aux = self.react(n, loss, aux)
     return loss, {**aux, "updates": {"counter": {"n": n}}}
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class StopAfter(TinyNodeContrast):
+class NaNAfter(_CountingSteps):
+  """TinyNodeContrast whose loss turns NaN from optimizer step ``nan_at`` (1-based) on."""
+  nan_at: int = 3
+
+  def react(self, n, loss, aux):
+    return jnp.where(n >= self.nan_at, jnp.nan, loss), aux
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StopAfter(_CountingSteps):
   """TinyNodeContrast that reports ``aux['stopped'] = 1`` from optimizer step ``stop_at`` on."""
   stop_at: int = 3
 
-  def init(self, key, graph):
-    return {**super().init(key, graph), "counter": {"n": jnp.zeros((), jnp.int32)}}
-
-  def loss(self, variables, key, graph):
-    loss, aux = super().loss(variables, key, graph)
-    n = variables["counter"]["n"] + 1
-    return loss, {**aux, "stopped": (n >= self.stop_at).astype(jnp.float32),
-                  "updates": {"counter": {"n": n}}}
+  def react(self, n, loss, aux):
+    return loss, {**aux, "stopped": (n >= self.stop_at).astype(jnp.float32)}
