@@ -54,6 +54,16 @@ _TRACE = "/jax/core/compile/jaxpr_trace_duration"
 _LOWER = "/jax/core/compile/jaxpr_to_mlir_module_duration"
 
 
+def device_peak_mb() -> Optional[float]:
+  """Peak bytes in use on the first accelerator, in MiB; ``None`` on CPU (no allocator stats)."""
+  import jax  # pylint: disable=import-outside-toplevel
+  dev = jax.local_devices()[0]
+  stats = dev.memory_stats() if dev.platform != "cpu" else None
+  if not stats or "peak_bytes_in_use" not in stats:
+    return None
+  return stats["peak_bytes_in_use"] / 2**20
+
+
 def peak_rss_mb() -> float:
   """Peak resident set size of this process in MiB (``ru_maxrss``; KiB on Linux)."""
   peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -172,7 +182,8 @@ def run_node_suite(name: str, method, tx, graph, *, seed: int = 0, epochs: int =
     machine), ``backend_compile_s``, ``compilations`` (counted backend compilations of the training
     loop), ``step_cache_size`` (the jitted step's cache entries), ``peak_rss_mb``,
     ``flops_per_epoch``, ``final_loss``, ``loss_finite``, ``num_nodes``, ``num_edges`` (padded),
-    ``load_avg`` (1, 5, 15 min before and after), ``backend``.
+    ``device_peak_mb`` (accelerator peak, ``None`` on CPU), ``load_avg`` (1, 5, 15 min before
+    and after), ``backend``.
   """
   import jax  # pylint: disable=import-outside-toplevel
   import numpy as np  # pylint: disable=import-outside-toplevel
@@ -239,6 +250,7 @@ def run_node_suite(name: str, method, tx, graph, *, seed: int = 0, epochs: int =
   }
   result["flops_per_epoch"] = _flops(step_factory, method, state, graph) if flops else None
   result["peak_rss_mb"] = peak_rss_mb()
+  result["device_peak_mb"] = device_peak_mb()
   result["load_avg"] = {"before": list(load_before), "after": list(os.getloadavg())}
   return result
 

@@ -29,6 +29,8 @@ def test_node_suite_fields_are_sane(tiny_suite):
   assert r["compile_s"] > 0 and r["first_call_s"] >= r["compile_s"]
   assert r["flops_per_epoch"] and r["flops_per_epoch"] > 0
   assert r["peak_rss_mb"] > 50
+  # Accelerator memory is reported only where the backend keeps allocator statistics.
+  assert (r["device_peak_mb"] is None) == (r["backend"] == "cpu")
   assert r["loss_finite"] and np.isfinite(r["final_loss"])
   assert r["num_nodes"] >= 120
   assert len(r["load_avg"]["before"]) == 3
