@@ -291,6 +291,18 @@ def _lr_sklearn_grace(embeddings, labels, *, seed, cfg, dataset, context):
   return r.protocol, metrics, _details(r)
 
 
+def _lr_public_sklearn_grace(embeddings, labels, *, seed, cfg, dataset, context):
+  del context
+  from jgssl import evaluate  # pylint: disable=import-outside-toplevel
+  if dataset.splits is None:
+    raise ConfigError(f"{dataset.name} has no public split for LR-public-sklearn/GRACE")
+  r = evaluate.lr_public_sklearn_grace(embeddings, labels, dataset.splits, seed=seed,
+                                       repeats=cfg.repeats, c_grid=_c_grid(cfg),
+                                       inner_folds=cfg.inner_folds)
+  metrics = _percent(r, {"micro_f1": "test_acc", "micro_f1_std": "test_acc_std"})
+  return r.protocol, metrics, _details(r)
+
+
 def _lp_public_graphmae(embeddings, labels, *, seed, cfg, dataset, context):
   del context
   import jax  # pylint: disable=import-outside-toplevel
@@ -339,6 +351,7 @@ def _linkpred_evaluate(embeddings, labels, *, seed, cfg, dataset, context):
 #: function, as config modules register them).
 PROTOCOLS: Dict[str, Any] = {
     "LR-rand-sklearn/GRACE": Protocol(evaluate=_lr_sklearn_grace),
+    "LR-public-sklearn/GRACE": Protocol(evaluate=_lr_public_sklearn_grace),
     "LP-public/GraphMAE": Protocol(evaluate=_lp_public_graphmae),
     "SVM-10fold/GraphMAE": Protocol(evaluate=_svm("svm_10fold_graphmae", seeded_folds=False)),
     "SVM-10fold/GraphCL": Protocol(evaluate=_svm("svm_10fold_graphcl", seeded_folds=True)),

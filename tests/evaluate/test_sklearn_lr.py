@@ -90,3 +90,35 @@ def test_rejects_bad_inputs(rng):
     ev.lr_rand_sklearn_grace(x, y, train_ratio=1.5)
   with pytest.raises(ValueError, match="2 classes"):
     ev.lr_rand_sklearn_bgrl(x, np.zeros(len(y), int))
+
+
+def test_grace_public_trains_on_the_train_rows_only_and_scores_the_test_rows(rng):
+  x, y = _blobs(rng, scale=0.8)
+  split = {"train": np.arange(0, 30), "val": np.arange(30, 60), "test": np.arange(60, 200)}
+  res = ev.lr_public_sklearn_grace(x, y, split, c_grid=(1.0,), repeats=1)
+  assert res.protocol == "LR-public-sklearn/GRACE" and res.main == "micro_f1"
+  assert res.settings["num_train"] == 30 and res.settings["num_test"] == 140
+  xn = x / np.linalg.norm(x, axis=1, keepdims=True)
+  clf = OneVsRestClassifier(LogisticRegression(solver="liblinear", C=1.0))
+  clf.fit(xn[:30], np.eye(3, dtype=bool)[y[:30]])
+  pred = np.argmax(clf.predict_proba(xn[60:]), 1)
+  assert res["micro_f1"] == pytest.approx(np.mean(pred == y[60:]), abs=0.01)
+  # Labels outside the training rows do not reach the classifier: scrambling the validation
+  # rows' labels and features changes nothing.
+  x2, y2 = x.copy(), y.copy()
+  x2[30:60] = rng.normal(size=(30, x.shape[1]))
+  y2[30:60] = rng.integers(0, 3, 30)
+  again = ev.lr_public_sklearn_grace(x2, y2, split, c_grid=(1.0,), repeats=1)
+  assert again.runs == res.runs
+
+
+def test_grace_public_repeats_are_seeded_and_inputs_checked(rng):
+  x, y = _blobs(rng, scale=0.6)
+  split = {"train": np.arange(40), "test": np.arange(40, 200)}
+  a = ev.lr_public_sklearn_grace(x, y, split, seed=5, c_grid=_GRID, repeats=3)
+  b = ev.lr_public_sklearn_grace(x, y, split, seed=5, c_grid=_GRID, repeats=3)
+  assert len(a.runs["micro_f1"]) == 3 and a.runs == b.runs
+  with pytest.raises(ValueError, match="outside"):
+    ev.lr_public_sklearn_grace(x, y, {"train": np.arange(40), "test": np.array([500])})
+  with pytest.raises(ValueError, match="inner folds"):
+    ev.lr_public_sklearn_grace(x, y, {"train": np.arange(3), "test": np.arange(3, 9)})

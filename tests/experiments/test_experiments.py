@@ -48,7 +48,8 @@ def finished(tmp_path_factory, data_root):
 # --- configs -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("variant", ["cora", "citeseer", "pubmed", "test"])
+@pytest.mark.parametrize("variant", ["cora", "citeseer", "pubmed", "cora-public", "citeseer-public",
+                                     "test"])
 def test_every_variant_is_complete_locked_and_valid(variant):
   c = common.load_config(f"{GRACE_CFG}:{variant}")
   for k in ("seed", "epochs", "checkpoint_every", "method", "dataset"):
