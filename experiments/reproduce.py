@@ -10,8 +10,9 @@ ones resume from their checkpoints), then writes
 
 Extra ``--config.<key>=<value>`` overrides apply to every seed (they appear in the command).
 ``--embeddings-from OTHER_DIR`` trains nothing: it evaluates the embeddings of
-``OTHER_DIR/seed_<seed>`` (a run of the same training config) with this config's protocol, e.g.
-GRACE's public-split probe on the random-split run's embeddings.
+``OTHER_DIR/seed_<seed>`` (a run of the same training config) with this config's protocol and
+its ``--config.eval.*`` overrides, e.g. another probe setting on the same trained encoders. It
+refuses when the training part of the two configs differs.
 """
 
 from __future__ import annotations
