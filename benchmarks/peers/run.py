@@ -518,6 +518,14 @@ def _parse_args(argv):
   return args
 
 
+def cora_raw_dir(data_root: Optional[pathlib.Path] = None) -> pathlib.Path:
+  """``<data_root>/cora/raw`` (default root: ``$JGSSL_DATA_DIR`` or ``../shared/datasets``)."""
+  raw = pathlib.Path(data_root or _default_data_root()) / "cora" / "raw"
+  if not (raw / "ind.cora.x").exists():
+    raise SystemExit(f"Cora raw files not found under {raw} (set --data-root or $JGSSL_DATA_DIR)")
+  return raw
+
+
 def main(argv=None) -> int:
   args = _parse_args(argv)
   if args.render_only:
@@ -530,10 +538,7 @@ def main(argv=None) -> int:
   versions = ensure_venv(args.venv)
   if args.setup_only:
     return 0
-  data_root = args.data_root or _default_data_root()
-  raw = data_root / "cora" / "raw"
-  if not (raw / "ind.cora.x").exists():
-    raise SystemExit(f"Cora raw files not found under {raw} (set --data-root or $JGSSL_DATA_DIR)")
+  raw = cora_raw_dir(args.data_root)
   DEFAULT_CACHE.mkdir(exist_ok=True)
 
   groups: Dict[str, List[str]] = {}

@@ -147,3 +147,16 @@ def test_render_markdown_reports_ratios_targets_and_the_command():
   assert "≤ 0.5 (met)" in md
   assert "| 0 | grace | 0.5000 | 1.00 | 900 | 1.90 | 1.00 → 1.50 |" in md
   assert "* a note" in md
+
+
+def test_accuracy_cross_check_trains_and_scores_as_the_grace_cora_config():
+  """benchmarks.peers.accuracy: the official run's seeds, length and probe are jgssl's."""
+  from benchmarks.peers import accuracy  # pylint: disable=import-outside-toplevel
+  from experiments.configs import grace  # pylint: disable=import-outside-toplevel
+  g = grace.get_config("cora")
+  assert accuracy.FIRST_SEED == g.seed
+  assert accuracy.official_grace_accuracy.__kwdefaults__["epochs"] == g.epochs
+  assert g.eval.protocol == "LR-rand-sklearn/GRACE"
+  assert "lr_rand_sklearn_grace" in _calls(pathlib.Path(accuracy.__file__))
+  assert {"limit_threads", "manual_seed", "load_cora"} <= _calls(
+      SCRIPTS / "grace_official_embeddings.py")
