@@ -34,8 +34,12 @@ FIRST_SEED = 39788  # CRIPAC-DIG/GRACE config.yaml, Cora
 
 def official_grace_accuracy(seeds: Sequence[int], *, threads: int = 1, epochs: int = 200,
                             venv: pathlib.Path = peers_run.DEFAULT_VENV,
-                            data_root: Optional[pathlib.Path] = None) -> dict:
+                            data_root: Optional[pathlib.Path] = None,
+                            out: Optional[pathlib.Path] = None) -> dict:
   """Trains the official GRACE once per seed and scores each run with jgssl's GRACE probe.
+
+  Args:
+    out: JSON path, rewritten after every seed (a stopped run keeps its finished seeds).
 
   Returns:
     ``{'per_seed': [{'seed', 'test_acc', 'test_acc_std', 'train_s'}], 'mean', 'std' (ddof 0,
@@ -61,10 +65,17 @@ def official_grace_accuracy(seeds: Sequence[int], *, threads: int = 1, epochs: i
                    "test_acc_std": 100.0 * r["micro_f1_std"], "train_s": train_s})
       print(f"official GRACE seed {seed}: {rows[-1]['test_acc']:.2f} "
             f"({train_s:.0f} s)", flush=True)
-  accs = [r["test_acc"] for r in rows]
-  return {"per_seed": rows, "mean": statistics.fmean(accs), "std": statistics.pstdev(accs),
-          "epochs": epochs, "threads": threads, "venv": versions,
-          "probe": "LR-rand-sklearn/GRACE (jgssl.evaluate.lr_rand_sklearn_grace, seed = run seed)"}
+      accs = [r["test_acc"] for r in rows]
+      result = {"per_seed": rows, "mean": statistics.fmean(accs),
+                "std": statistics.pstdev(accs), "seeds_done": len(rows),
+                "seeds": len(seeds), "epochs": epochs, "threads": threads, "venv": versions,
+                "probe": "LR-rand-sklearn/GRACE (jgssl.evaluate.lr_rand_sklearn_grace, "
+                         "seed = run seed)"}
+      if out is not None:
+        tmp_out = pathlib.Path(str(out) + ".tmp")
+        tmp_out.write_text(json.dumps(result, indent=1) + "\n")
+        tmp_out.replace(out)
+  return result
 
 
 def main(argv=None) -> int:
@@ -82,10 +93,9 @@ def main(argv=None) -> int:
     p.error("--seeds and --epochs must be >= 1")
   result = official_grace_accuracy([FIRST_SEED + i for i in range(args.seeds)],
                                    threads=args.threads, epochs=args.epochs, venv=args.venv,
-                                   data_root=args.data_root)
+                                   data_root=args.data_root,
+                                   out=pathlib.Path(args.out) if args.out else None)
   print(f"official GRACE, Cora, {args.seeds} seeds: {result['mean']:.2f} ± {result['std']:.2f}")
-  if args.out:
-    pathlib.Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
   return 0
 
 
