@@ -357,9 +357,11 @@ def _report(result: Dict[str, Any]) -> None:
   main = "test_acc" if "test_acc" in m else next(iter(m))
   std = m.get(main + "_std")
   value = f"{m[main]:.2f}" + (f" ± {std:.2f}" if std is not None else "")
+  run = result.get("epochs_run", result["epochs"])
+  epochs = (f"{run} epochs" if run == result["epochs"]
+            else f"{run} of {result['epochs']} epochs, stopped early")
   print(f"{result['method']} / {result['dataset']} seed {result['seed']}: {result['protocol']} "
-        f"{main} {value} ({result['epochs']} epochs, {result['train_seconds']:.1f} s)",
-        flush=True)
+        f"{main} {value} ({epochs}, {result['train_seconds']:.1f} s)", flush=True)
 
 
 def parse_args(argv: Sequence[str]):
