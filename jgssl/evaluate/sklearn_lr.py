@@ -75,6 +75,26 @@ def _fit_predict(x_train, y_train_onehot, x_test, *, c_grid, cv, n_jobs,
     return np.argmax(search.predict_proba(x_test), axis=1)
 
 
+def _grace_scores(x, y, onehot, num_classes, train_idx, test_idx, *, grid, inner_folds, n_jobs,
+                  random_state: Optional[int] = None):
+  """GRACE's probe on one split: ``(micro-F1, macro-F1)`` on the test rows."""
+  if train_idx.size < inner_folds:
+    raise ValueError(f"{train_idx.size} training rows cannot be split into {inner_folds} "
+                     "inner folds; use more training rows")
+  pred = _fit_predict(x[train_idx], onehot[train_idx], x[test_idx], c_grid=grid, cv=inner_folds,
+                      n_jobs=n_jobs, random_state=random_state)
+  return (sk_metrics.f1_score(y[test_idx], pred, average="micro"),
+          sk_metrics.f1_score(y[test_idx], pred, average="macro", labels=np.arange(num_classes),
+                              zero_division=0))
+
+
+def _grace_result(protocol: str, scores, *, seed: int, ddof: int, **settings) -> EvalResult:
+  per_run = {"micro_f1": [m for m, _ in scores], "macro_f1": [m for _, m in scores]}
+  return EvalResult(protocol=protocol, metrics=_common.summarize(per_run, ddof=ddof),
+                    main="micro_f1", runs=_common.as_runs(per_run), seeds=(int(seed),),
+                    settings=dict(settings, ddof=int(ddof)))
+
+
 def lr_rand_sklearn_grace(embeddings, labels, *, seed: int = 0, train_ratio: float = 0.1,
                           repeats: int = 3, c_grid: Sequence[float] = GRACE_C_GRID,
                           inner_folds: int = 5, n_jobs: Optional[int] = None,
@@ -110,25 +130,16 @@ def lr_rand_sklearn_grace(embeddings, labels, *, seed: int = 0, train_ratio: flo
   if repeats < 1:
     raise ValueError(f"repeats must be >= 1, got {repeats}")
   rng = np.random.RandomState(seed)
-  micro, macro = [], []
+  scores = []
   for _ in range(repeats):
     train_idx, test_idx = model_selection.train_test_split(
         np.arange(x.shape[0]), test_size=1.0 - train_ratio, random_state=rng)
-    if train_idx.size < inner_folds:
-      raise ValueError(f"{train_idx.size} training rows cannot be split into {inner_folds} "
-                       "inner folds; use more rows or a larger train_ratio")
-    pred = _fit_predict(x[train_idx], onehot[train_idx], x[test_idx], c_grid=grid,
-                        cv=inner_folds, n_jobs=n_jobs)
-    micro.append(sk_metrics.f1_score(y[test_idx], pred, average="micro"))
-    macro.append(sk_metrics.f1_score(y[test_idx], pred, average="macro",
-                                     labels=np.arange(num_classes), zero_division=0))
-  per_run = {"micro_f1": micro, "macro_f1": macro}
-  return EvalResult(
-      protocol="LR-rand-sklearn/GRACE", metrics=_common.summarize(per_run, ddof=ddof),
-      main="micro_f1", runs=_common.as_runs(per_run), seeds=(int(seed),),
-      settings=dict(train_ratio=float(train_ratio), repeats=int(repeats),
-                    c_grid=tuple(grid.tolist()), inner_folds=int(inner_folds), ddof=int(ddof),
-                    num_classes=num_classes))
+    scores.append(_grace_scores(x, y, onehot, num_classes, train_idx, test_idx, grid=grid,
+                                inner_folds=inner_folds, n_jobs=n_jobs))
+  return _grace_result("LR-rand-sklearn/GRACE", scores, seed=seed, ddof=ddof,
+                       train_ratio=float(train_ratio), repeats=int(repeats),
+                       c_grid=tuple(grid.tolist()), inner_folds=int(inner_folds),
+                       num_classes=num_classes)
 
 
 def lr_rand_sklearn_bgrl(embeddings, labels, *, seed: int = 1, repeats: int = 1,
@@ -226,21 +237,11 @@ def lr_public_sklearn_grace(embeddings, labels, split, *, seed: int = 0, repeats
   test_idx = _common.check_index(split["test"], x.shape[0], "split['test']")
   if repeats < 1:
     raise ValueError(f"repeats must be >= 1, got {repeats}")
-  if train_idx.size < inner_folds:
-    raise ValueError(f"{train_idx.size} training rows cannot be split into {inner_folds} "
-                     "inner folds")
   rng = np.random.RandomState(seed)
-  micro, macro = [], []
-  for _ in range(repeats):
-    pred = _fit_predict(x[train_idx], onehot[train_idx], x[test_idx], c_grid=grid,
-                        cv=inner_folds, n_jobs=n_jobs, random_state=rng.randint(2**31 - 1))
-    micro.append(sk_metrics.f1_score(y[test_idx], pred, average="micro"))
-    macro.append(sk_metrics.f1_score(y[test_idx], pred, average="macro",
-                                     labels=np.arange(num_classes), zero_division=0))
-  per_run = {"micro_f1": micro, "macro_f1": macro}
-  return EvalResult(
-      protocol="LR-public-sklearn/GRACE", metrics=_common.summarize(per_run, ddof=ddof),
-      main="micro_f1", runs=_common.as_runs(per_run), seeds=(int(seed),),
-      settings=dict(num_train=int(train_idx.size), num_test=int(test_idx.size),
-                    repeats=int(repeats), c_grid=tuple(grid.tolist()),
-                    inner_folds=int(inner_folds), ddof=int(ddof), num_classes=num_classes))
+  scores = [_grace_scores(x, y, onehot, num_classes, train_idx, test_idx, grid=grid,
+                          inner_folds=inner_folds, n_jobs=n_jobs,
+                          random_state=rng.randint(2**31 - 1)) for _ in range(repeats)]
+  return _grace_result("LR-public-sklearn/GRACE", scores, seed=seed, ddof=ddof,
+                       num_train=int(train_idx.size), num_test=int(test_idx.size),
+                       repeats=int(repeats), c_grid=tuple(grid.tolist()),
+                       inner_folds=int(inner_folds), num_classes=num_classes)
