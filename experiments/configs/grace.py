@@ -20,8 +20,9 @@ Sources, cited beside each value:
   Amazon / Coauthor hyperparameters here, with GCA's random 10/10/80 probe (``LR-rand-torch/GCA``).
 
 Variants: ``cora`` (the default), ``citeseer``, ``pubmed`` (random 1:9 probe); ``cora-public``,
-``citeseer-public`` (``[dgl]``: the public-split hyperparameters and probe); ``amazon-computers``, ``amazon-photo``, ``coauthor-cs``,
-``coauthor-physics`` (``[gca-param]``); ``test``.
+``citeseer-public`` (``[dgl]``: the public-split hyperparameters and probe);
+``amazon-computers``, ``amazon-photo``, ``coauthor-cs``, ``coauthor-physics`` (``[gca-param]``);
+``test``.
 """
 
 import ml_collections
