@@ -54,7 +54,7 @@ def official_grace_accuracy(seeds: Sequence[int], *, threads: int = 1, epochs: i
     for seed in seeds:
       out = pathlib.Path(tmp) / f"z_{seed}.npy"
       t0 = time.perf_counter()
-      subprocess.run([str(peers_run._venv_python(venv)), str(SCRIPT), "--raw", str(raw),  # pylint: disable=protected-access
+      subprocess.run([str(peers_run.venv_python(venv)), str(SCRIPT), "--raw", str(raw),
                       "--cache", str(pathlib.Path(tmp) / "cache"), "--seed", str(seed),
                       "--epochs", str(epochs), "--threads", str(threads), "--out", str(out)],
                      check=True)

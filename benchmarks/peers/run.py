@@ -103,6 +103,7 @@ from typing import Dict, List, NamedTuple, Optional, Sequence
 __all__ = [
     "PEERS",
     "Peer",
+    "cora_raw_dir",
     "ensure_venv",
     "main",
     "pair_order",
@@ -110,6 +111,7 @@ __all__ = [
     "parse_marked_json",
     "render_markdown",
     "summarize",
+    "venv_python",
 ]
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -317,7 +319,7 @@ def _run_checked(cmd: Sequence[str], **kw) -> subprocess.CompletedProcess:
   return proc
 
 
-def _venv_python(venv: pathlib.Path) -> pathlib.Path:
+def venv_python(venv: pathlib.Path) -> pathlib.Path:
   return venv / "bin" / "python"
 
 
@@ -332,7 +334,7 @@ _PROBE = (
 
 
 def _probe(venv: pathlib.Path) -> Optional[dict]:
-  python = _venv_python(venv)
+  python = venv_python(venv)
   if not python.exists():
     return None
   proc = subprocess.run([str(python), "-c", _PROBE.format(scripts=str(SCRIPTS))], text=True,
@@ -370,13 +372,13 @@ def ensure_venv(venv: pathlib.Path = DEFAULT_VENV, *, python: str = sys.executab
              f"{versions['torch_geometric']}, PyGCL {versions['PyGCL']})")
         return versions
   _log(f"building the peer venv at {venv}")
-  if not _venv_python(venv).exists():
+  if not venv_python(venv).exists():
     _run_checked([python, "-m", "venv", str(venv)])
-  pip = [str(_venv_python(venv)), "-m", "pip"]
+  pip = [str(venv_python(venv)), "-m", "pip"]
   t0 = time.perf_counter()
   _run_checked(pip + ["install", "--retries", "1", "--timeout", "30", "--index-url",
                       TORCH_CPU_INDEX, f"torch=={TORCH_VERSION}"])
-  info = _run_checked([str(_venv_python(venv)), "-c",
+  info = _run_checked([str(venv_python(venv)), "-c",
                        "import json, torch; print(json.dumps([torch.__version__, "
                        "torch.version.cuda]))"])
   torch_version, cuda = json.loads(info.stdout.strip().splitlines()[-1])
@@ -418,7 +420,7 @@ def _subprocess(cmd, *, env=None, timeout) -> dict:
 
 def run_peer(peer: Peer, *, venv, raw, cache, epochs, warmup, threads, seed, timeout) -> dict:
   """Runs one peer script in the venv; returns its result line plus load averages."""
-  cmd = [_venv_python(venv), SCRIPTS / peer.script, "--raw", raw, "--cache", cache,
+  cmd = [venv_python(venv), SCRIPTS / peer.script, "--raw", raw, "--cache", cache,
          "--epochs", epochs, "--warmup", warmup, "--threads", threads, "--seed", seed]
   out = _subprocess(cmd, env={**os.environ, "PYTHONWARNINGS": "ignore::UserWarning"},
                     timeout=timeout)
