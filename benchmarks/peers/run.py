@@ -104,6 +104,7 @@ __all__ = [
     "PEERS",
     "Peer",
     "cora_raw_dir",
+    "planetoid_raw_dir",
     "ensure_venv",
     "main",
     "pair_order",
@@ -522,9 +523,15 @@ def _parse_args(argv):
 
 def cora_raw_dir(data_root: Optional[pathlib.Path] = None) -> pathlib.Path:
   """``<data_root>/cora/raw`` (default root: ``$JGSSL_DATA_DIR`` or ``../shared/datasets``)."""
-  raw = pathlib.Path(data_root or _default_data_root()) / "cora" / "raw"
-  if not (raw / "ind.cora.x").exists():
-    raise SystemExit(f"Cora raw files not found under {raw} (set --data-root or $JGSSL_DATA_DIR)")
+  return planetoid_raw_dir("cora", data_root)
+
+
+def planetoid_raw_dir(name: str, data_root: Optional[pathlib.Path] = None) -> pathlib.Path:
+  """``<data_root>/<name>/raw`` of a Planetoid graph (``name``: ``cora`` / ``citeseer``)."""
+  raw = pathlib.Path(data_root or _default_data_root()) / name / "raw"
+  if not (raw / f"ind.{name}.x").exists():
+    raise SystemExit(f"{name} raw files not found under {raw} (set --data-root or "
+                     "$JGSSL_DATA_DIR)")
   return raw
 
 

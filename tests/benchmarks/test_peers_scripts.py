@@ -149,14 +149,30 @@ def test_render_markdown_reports_ratios_targets_and_the_command():
   assert "* a note" in md
 
 
-def test_accuracy_cross_check_trains_and_scores_as_the_grace_cora_config():
-  """benchmarks.peers.accuracy: the official run's seeds, length and probe are jgssl's."""
+@pytest.mark.parametrize("setting", ["cora", "citeseer-public"])
+def test_accuracy_cross_check_trains_and_scores_as_the_grace_config(setting):
+  """benchmarks.peers.accuracy: each official run's seeds, hyperparameters and probe are the
+  jgssl config's of the same name."""
   from benchmarks.peers import accuracy  # pylint: disable=import-outside-toplevel
   from experiments.configs import grace  # pylint: disable=import-outside-toplevel
-  g = grace.get_config("cora")
-  assert accuracy.FIRST_SEED == g.seed
-  assert accuracy.official_grace_accuracy.__kwdefaults__["epochs"] == g.epochs
-  assert g.eval.protocol == "LR-rand-sklearn/GRACE"
-  assert "lr_rand_sklearn_grace" in _calls(pathlib.Path(accuracy.__file__))
-  assert {"limit_threads", "manual_seed", "load_cora"} <= _calls(
+  g, s = grace.get_config(setting), accuracy.SETTINGS[setting]
+  assert s.dataset.lower() == g.dataset
+  assert s.first_seed == g.seed and s.epochs == g.epochs
+  assert (s.lr, s.weight_decay) == (g.optimizer.learning_rate, g.optimizer.weight_decay)
+  assert (s.hidden, s.proj_hidden, s.activation) == (g.model.hidden, g.model.proj_hidden,
+                                                     g.model.activation)
+  assert s.drop_edge == (g.model.drop_edge_1, g.model.drop_edge_2)
+  assert s.drop_feature == (g.model.drop_feature_1, g.model.drop_feature_2)
+  assert s.tau == g.model.temperature
+  assert g.eval.protocol == {"random": "LR-rand-sklearn/GRACE",
+                             "public": "LR-public-sklearn/GRACE"}[s.split]
+  source = _calls(pathlib.Path(accuracy.__file__))
+  assert {"lr_rand_sklearn_grace", "lr_public_sklearn_grace"} <= source
+  assert {"limit_threads", "manual_seed", "load_planetoid"} <= _calls(
       SCRIPTS / "grace_official_embeddings.py")
+
+
+def test_accuracy_cross_check_refuses_an_unknown_setting():
+  from benchmarks.peers import accuracy  # pylint: disable=import-outside-toplevel
+  with pytest.raises(ValueError, match="unknown setting"):
+    accuracy.official_grace_accuracy([0], setting="pubmed")

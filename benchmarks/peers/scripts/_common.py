@@ -58,24 +58,31 @@ def limit_threads(threads):
 
 
 def load_cora(raw, cache):
-  """Cora as ``torch_geometric.data.Data`` with row-normalised features (``NormalizeFeatures``).
+  """Cora as ``torch_geometric.data.Data`` (see :func:`load_planetoid`)."""
+  return load_planetoid(raw, cache, "Cora")
 
-  The raw Planetoid files are copied from ``raw`` (the same files jgssl reads) into
-  ``<cache>/Cora/raw`` so that :class:`torch_geometric.datasets.Planetoid` finds them and never
-  downloads anything; its processed tensors are cached under ``<cache>/Cora/processed``.
+
+def load_planetoid(raw, cache, name):
+  """A Planetoid graph (``name``: ``Cora`` / ``CiteSeer``) as ``torch_geometric.data.Data``.
+
+  Features are row-normalised (``NormalizeFeatures``, as GRACE's ``train.py``); ``train_mask`` /
+  ``test_mask`` are the public split. The raw Planetoid files are copied from ``raw`` (the same
+  files jgssl reads) into ``<cache>/<name>/raw`` so that
+  :class:`torch_geometric.datasets.Planetoid` finds them and never downloads anything; its
+  processed tensors are cached under ``<cache>/<name>/processed``.
   """
   import torch_geometric.transforms as T  # pylint: disable=import-outside-toplevel
   from torch_geometric.datasets import Planetoid  # pylint: disable=import-outside-toplevel
-  dst = os.path.join(cache, "Cora", "raw")
+  dst = os.path.join(cache, name, "raw")
   os.makedirs(dst, exist_ok=True)
-  for name in RAW_FILES:
-    src = os.path.join(raw, f"ind.cora.{name}")
-    out = os.path.join(dst, f"ind.cora.{name}")
+  for part in RAW_FILES:
+    src = os.path.join(raw, f"ind.{name.lower()}.{part}")
+    out = os.path.join(dst, f"ind.{name.lower()}.{part}")
     if not os.path.exists(src):
-      raise FileNotFoundError(f"Cora raw file missing: {src}")
+      raise FileNotFoundError(f"{name} raw file missing: {src}")
     if not os.path.exists(out) or os.path.getsize(out) != os.path.getsize(src):
       shutil.copyfile(src, out)
-  dataset = Planetoid(cache, name="Cora", transform=T.NormalizeFeatures())
+  dataset = Planetoid(cache, name=name, transform=T.NormalizeFeatures())
   return dataset[0]
 
 
