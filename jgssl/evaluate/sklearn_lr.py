@@ -57,10 +57,11 @@ def _check_grid(c_grid) -> np.ndarray:
 
 
 def _fit_predict(x_train, y_train_onehot, x_test, *, c_grid, cv, n_jobs,
-                 random_state: Optional[int] = None) -> np.ndarray:
+                 random_state: int) -> np.ndarray:
   """Grid-searched one-vs-rest liblinear LR on one-hot targets; returns arg-max class ids.
 
-  ``random_state`` seeds liblinear's coordinate order (``None``: NumPy's global RNG, as upstream).
+  ``random_state`` seeds liblinear's coordinate order (upstream leaves it to NumPy's global RNG;
+  here every caller derives it from its ``seed``, so a probe never reads global state).
   """
   search = model_selection.GridSearchCV(
       estimator=OneVsRestClassifier(LogisticRegression(solver="liblinear",
@@ -76,7 +77,7 @@ def _fit_predict(x_train, y_train_onehot, x_test, *, c_grid, cv, n_jobs,
 
 
 def _grace_scores(x, y, onehot, num_classes, train_idx, test_idx, *, grid, inner_folds, n_jobs,
-                  random_state: Optional[int] = None):
+                  random_state: int):
   """GRACE's probe on one split: ``(micro-F1, macro-F1)`` on the test rows."""
   if train_idx.size < inner_folds:
     raise ValueError(f"{train_idx.size} training rows cannot be split into {inner_folds} "
@@ -111,7 +112,8 @@ def lr_rand_sklearn_grace(embeddings, labels, *, seed: int = 0, train_ratio: flo
   Args:
     embeddings: float ``[N, d]`` frozen embeddings (the encoder output before the projection).
     labels: int ``[N]`` classes.
-    seed: seeds ``numpy.random.RandomState`` for the successive splits (GRACE: unseeded).
+    seed: seeds ``numpy.random.RandomState``, which draws the successive splits and liblinear's
+      ``random_state`` for each (GRACE: both unseeded).
     train_ratio: fraction of rows for training.
     repeats: number of random splits.
     c_grid: the grid over ``C`` (shrink it in tests).
@@ -135,7 +137,8 @@ def lr_rand_sklearn_grace(embeddings, labels, *, seed: int = 0, train_ratio: flo
     train_idx, test_idx = model_selection.train_test_split(
         np.arange(x.shape[0]), test_size=1.0 - train_ratio, random_state=rng)
     scores.append(_grace_scores(x, y, onehot, num_classes, train_idx, test_idx, grid=grid,
-                                inner_folds=inner_folds, n_jobs=n_jobs))
+                                inner_folds=inner_folds, n_jobs=n_jobs,
+                                random_state=rng.randint(2**31 - 1)))
   return _grace_result("LR-rand-sklearn/GRACE", scores, seed=seed, ddof=ddof,
                        train_ratio=float(train_ratio), repeats=int(repeats),
                        c_grid=tuple(grid.tolist()), inner_folds=int(inner_folds),
@@ -164,8 +167,8 @@ def lr_rand_sklearn_bgrl(embeddings, labels, *, seed: int = 1, repeats: int = 1,
     repeats: number of random splits.
     test_size: fraction of test rows.
     c_grid: the grid over ``C``.
-    inner_splits, inner_test_size: the inner ``ShuffleSplit`` (seeded from ``seed``; unseeded
-      upstream).
+    inner_splits, inner_test_size: the inner ``ShuffleSplit`` (seeded from ``seed``, as is
+      liblinear's ``random_state``; both unseeded upstream).
     n_jobs: passed to ``GridSearchCV`` (BGRL: 5).
     ddof: of the std over repeats.
 
@@ -189,7 +192,7 @@ def lr_rand_sklearn_bgrl(embeddings, labels, *, seed: int = 1, repeats: int = 1,
     cv = model_selection.ShuffleSplit(n_splits=inner_splits, test_size=inner_test_size,
                                       random_state=rng.randint(2**31 - 1))
     pred = _fit_predict(x[train_idx], onehot[train_idx], x[test_idx], c_grid=grid, cv=cv,
-                        n_jobs=n_jobs)
+                        n_jobs=n_jobs, random_state=rng.randint(2**31 - 1))
     acc.append(sk_metrics.accuracy_score(y[test_idx], pred))
     macro.append(sk_metrics.f1_score(y[test_idx], pred, average="macro",
                                      labels=np.arange(num_classes), zero_division=0))

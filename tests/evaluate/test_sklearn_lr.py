@@ -122,3 +122,21 @@ def test_grace_public_repeats_are_seeded_and_inputs_checked(rng):
     ev.lr_public_sklearn_grace(x, y, {"train": np.arange(40), "test": np.array([500])})
   with pytest.raises(ValueError, match="inner folds"):
     ev.lr_public_sklearn_grace(x, y, {"train": np.arange(3), "test": np.arange(3, 9)})
+
+
+@pytest.mark.parametrize("probe", ["grace", "bgrl", "grace-public"])
+def test_probes_never_draw_from_numpys_global_rng(rng, probe):
+  """liblinear seeds itself from NumPy's global RNG unless given a random_state; every probe
+  passes one derived from its seed, so the global state is left as it was."""
+  x, y = _blobs(rng, scale=0.6)
+  call = {"grace": lambda: ev.lr_rand_sklearn_grace(x, y, seed=3, c_grid=_GRID, repeats=2),
+          "bgrl": lambda: ev.lr_rand_sklearn_bgrl(x, y, seed=3, c_grid=_GRID, repeats=2),
+          "grace-public": lambda: ev.lr_public_sklearn_grace(
+              x, y, {"train": np.arange(40), "test": np.arange(40, 200)}, seed=3,
+              c_grid=_GRID, repeats=2)}[probe]
+  np.random.seed(123)
+  before = np.random.get_state()[1].copy()
+  first = call()
+  assert np.array_equal(np.random.get_state()[1], before)
+  np.random.seed(456)
+  assert call().runs == first.runs
