@@ -12,7 +12,9 @@ Extra ``--config.<key>=<value>`` overrides apply to every seed (they appear in t
 ``--embeddings-from OTHER_DIR`` trains nothing: it evaluates the embeddings of
 ``OTHER_DIR/seed_<seed>`` (a run of the same training config) with this config's protocol and
 its ``--config.eval.*`` overrides, e.g. another probe setting on the same trained encoders. It
-refuses when the training part of the two configs differs.
+refuses when the training part of the two configs differs. ``--rescore`` trains nothing either:
+after a fix in a probe's code it re-runs the protocol on each finished seed's own embeddings and
+overwrites the seed's metrics (the old ones stay in ``result.json`` as ``previous_metrics``).
 """
 
 from __future__ import annotations
@@ -128,10 +130,13 @@ def write_table(out: pathlib.Path, summary: Dict[str, Any]) -> str:
 
 
 def reproduce(method: str, dataset: str, *, seeds: int, out, overrides: Sequence[str] = (),
-              progress: bool = False, embeddings_from=None) -> Dict[str, Any]:
-  """Runs (or resumes) every seed and writes the table; returns the summary."""
+              progress: bool = False, embeddings_from=None,
+              rescore: bool = False) -> Dict[str, Any]:
+  """Runs (or resumes, or rescores) every seed and writes the table; returns the summary."""
   if seeds < 1:
     raise common.ConfigError(f"--seeds must be >= 1, got {seeds}")
+  if rescore and embeddings_from is not None:
+    raise common.ConfigError("--rescore and --embeddings-from exclude each other")
   config_file = common.find_config_file(method)
   spec = f"{config_file}:{dataset}"
   base = common.load_config(spec, overrides)
@@ -144,15 +149,18 @@ def reproduce(method: str, dataset: str, *, seeds: int, out, overrides: Sequence
     config = common.load_config(spec, list(overrides) + [f"seed={seed}"])
     workdir = out / f"seed_{seed}"
     done = (workdir / "result.json").exists()
-    print(f"[{i + 1}/{seeds}] seed {seed}: {'finished, skipped' if done else 'running'}",
-          flush=True)
-    if embeddings_from is not None:
+    print(f"[{i + 1}/{seeds}] seed {seed}: "
+          f"{'rescoring' if rescore else 'finished, skipped' if done else 'running'}", flush=True)
+    if rescore:
+      results.append(train_lib.rescore(config, workdir))
+    elif embeddings_from is not None:
       trained = pathlib.Path(embeddings_from) / f"seed_{seed}"
       results.append(train_lib.evaluate_trained(config, workdir, trained))
     else:
       results.append(train_lib.run(config, workdir, progress=progress))
   reuse = ([] if embeddings_from is None
            else [f"--embeddings-from {shlex.quote(str(embeddings_from))}"])
+  reuse += ["--rescore"] if rescore else []
   command = " ".join(["python -m experiments.reproduce", f"--method {method}",
                       f"--dataset {dataset}", f"--seeds {seeds}", f"--out {shlex.quote(str(out))}"]
                      + reuse
@@ -175,10 +183,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
   parser.add_argument("--progress", action="store_true", help="tqdm bar per seed")
   parser.add_argument("--embeddings-from", default=None,
                       help="evaluate the seeds of this reproduce --out folder instead of training")
+  parser.add_argument("--rescore", action="store_true",
+                      help="re-run the protocol on every finished seed's saved embeddings "
+                           "(after a probe fix); trains nothing")
   args, rest = common.parse_known_with_overrides(parser, sys.argv[1:] if argv is None else argv)
   try:
     reproduce(args.method, args.dataset, seeds=args.seeds, out=args.out, overrides=rest,
-              progress=args.progress, embeddings_from=args.embeddings_from)
+              progress=args.progress, embeddings_from=args.embeddings_from,
+              rescore=args.rescore)
   except common.ConfigError as e:
     print(f"config error: {e}", file=sys.stderr)
     return 2

@@ -231,15 +231,52 @@ def evaluate_trained(config, workdir, trained) -> Dict[str, Any]:
     result = json.loads(result_path.read_text())
     _report(result)
     return result
+  result = {**_score_saved(config, plan, protocol, trained), "config": resolved,
+            "embeddings_from": str(trained)}
+  _write_json(result_path, result)
+  _report(result)
+  return result
+
+
+def _score_saved(config, plan, protocol, trained: pathlib.Path) -> Dict[str, Any]:
+  """``trained/result.json`` with its metrics replaced by ``protocol`` on the saved embeddings."""
   dataset = load_dataset(config, plan.level)
   emb = np.load(trained / "embeddings.npy")
   labels = np.load(trained / "labels.npy")
   protocol_name, metrics, extra = protocol.evaluate(
       emb, labels, seed=int(config.seed), cfg=config.eval, dataset=dataset, context=None)
   source_result = json.loads((trained / "result.json").read_text())
-  result = {**source_result, "protocol": protocol_name, "metrics": metrics, "eval": extra,
-            "config": resolved, "embeddings_from": str(trained)}
-  _write_json(result_path, result)
+  return {**source_result, "protocol": protocol_name, "metrics": metrics, "eval": extra}
+
+
+def rescore(config, workdir) -> Dict[str, Any]:
+  """Re-runs the protocol on a finished run's own saved embeddings, overwriting its metrics.
+
+  For a fix in a probe's code (not in the training): the encoder is not retrained. ``config``
+  must equal ``workdir/config.json``; the new ``result.json`` keeps the training fields and
+  records the replaced numbers under ``previous_metrics``.
+
+  Raises:
+    common.ConfigError: when ``workdir`` is unfinished, was trained with another config, or its
+      protocol changes the training graph (``LinkPred-GAE`` scores held-out edges at the end of
+      training; rerun those).
+  """
+  plan = common.validate(config)
+  resolved = common.config_to_dict(config)
+  workdir = pathlib.Path(workdir).absolute()
+  if not (workdir / "result.json").exists() or not (workdir / "embeddings.npy").exists():
+    raise common.ConfigError(f"{workdir} is not a finished run (no result.json / embeddings.npy)")
+  if not (workdir / "config.json").exists():
+    raise common.ConfigError(f"{workdir} has no config.json")
+  _check_workdir(workdir, resolved)
+  protocol = common.get_protocol(config.eval.protocol)
+  if protocol.prepare is not None:
+    raise common.ConfigError(f"{config.eval.protocol} changes the training graph; its saved "
+                             "embeddings cannot be rescored")
+  previous = json.loads((workdir / "result.json").read_text())
+  result = {**_score_saved(config, plan, protocol, workdir), "config": resolved,
+            "previous_metrics": previous.get("previous_metrics", previous["metrics"])}
+  _write_json(workdir / "result.json", result)
   _report(result)
   return result
 

@@ -188,6 +188,24 @@ def test_reproduce_two_seeds_writes_table_and_collect_gathers_it(tmp_path):
   with pytest.raises(common.ConfigError, match=r"different config \(model.hidden"):
     reproduce_lib.reproduce("grace", "test", seeds=1, out=tmp_path / "bad", embeddings_from=out,
                             overrides=["model.hidden=32"])
+  # --rescore: the probe re-runs on each seed's own embeddings; nothing is trained, the old
+  # numbers are kept, and the (seeded) probe gives the same numbers twice.
+  before = json.loads((out / "seed_0" / "result.json").read_text())
+  rescored = reproduce_lib.reproduce("grace", "test", seeds=2, out=out, rescore=True)
+  assert "--rescore" in rescored["command"]
+  assert (out / "seed_1" / "metrics.jsonl").stat().st_mtime == mtime
+  after = json.loads((out / "seed_0" / "result.json").read_text())
+  assert after["previous_metrics"] == before["metrics"]
+  assert after["params_checksum"] == before["params_checksum"]
+  again = reproduce_lib.reproduce("grace", "test", seeds=2, out=out, rescore=True)
+  assert again["metrics"] == rescored["metrics"]
+  assert json.loads((out / "seed_0" / "result.json").read_text())["previous_metrics"] == (
+      before["metrics"])
+  with pytest.raises(common.ConfigError, match="not a finished run"):
+    reproduce_lib.reproduce("grace", "test", seeds=1, out=tmp_path / "empty", rescore=True)
+  with pytest.raises(common.ConfigError, match="different config"):
+    reproduce_lib.reproduce("grace", "test", seeds=1, out=out, rescore=True,
+                            overrides=["model.hidden=32"])
 
 
 def test_plot_writes_pngs(finished):
