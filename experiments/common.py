@@ -14,6 +14,7 @@ import importlib
 import importlib.util
 import json
 import pathlib
+import sys
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import ml_collections
@@ -25,6 +26,17 @@ REQUIRED_KEYS = ("method", "dataset", "seed", "epochs", "checkpoint_every")
 
 class ConfigError(ValueError):
   """A config that cannot run: unknown key, bad value, unknown dataset or method."""
+
+
+def exit_status(command: Callable[[], Any]) -> int:
+  """Runs a launcher's ``command()``: 0 when it returns, 2 (with the message on stderr) when it
+  raises :class:`ConfigError`; other exceptions propagate."""
+  try:
+    command()
+  except ConfigError as e:
+    print(f"config error: {e}", file=sys.stderr)
+    return 2
+  return 0
 
 
 # ---------------------------------------------------------------------------------------------

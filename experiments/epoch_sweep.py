@@ -137,13 +137,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
   parser.add_argument("--every", type=int, default=1, help="score every N-th epoch")
   parser.add_argument("--out", required=True)
   args, rest = common.parse_known_with_overrides(parser, sys.argv[1:] if argv is None else argv)
-  try:
-    sweep(args.method, args.dataset, seeds=args.seeds, every=args.every, out=args.out,
-          overrides=rest)
-  except common.ConfigError as e:
-    print(f"config error: {e}", file=sys.stderr)
-    return 2
-  return 0
+  return common.exit_status(lambda: sweep(args.method, args.dataset, seeds=args.seeds,
+                                          every=args.every, out=args.out, overrides=rest))
 
 
 if __name__ == "__main__":

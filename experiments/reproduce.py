@@ -187,14 +187,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                       help="re-run the protocol on every finished seed's saved embeddings "
                            "(after a probe fix); trains nothing")
   args, rest = common.parse_known_with_overrides(parser, sys.argv[1:] if argv is None else argv)
-  try:
-    reproduce(args.method, args.dataset, seeds=args.seeds, out=args.out, overrides=rest,
-              progress=args.progress, embeddings_from=args.embeddings_from,
-              rescore=args.rescore)
-  except common.ConfigError as e:
-    print(f"config error: {e}", file=sys.stderr)
-    return 2
-  return 0
+  return common.exit_status(lambda: reproduce(
+      args.method, args.dataset, seeds=args.seeds, out=args.out, overrides=rest,
+      progress=args.progress, embeddings_from=args.embeddings_from, rescore=args.rescore))
 
 
 if __name__ == "__main__":

@@ -281,6 +281,20 @@ def test_main_exit_codes_for_non_finite_loss_and_bad_config(tmp_path, monkeypatc
   assert "unknown config key" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("driver", ["reproduce", "epoch_sweep"])
+def test_drivers_exit_2_with_the_message_on_a_config_error(driver, tmp_path, capsys):
+  """A bad config never starts training: exit status 2 and the reason on stderr."""
+  import importlib  # pylint: disable=import-outside-toplevel
+  main = importlib.import_module(f"experiments.{driver}").main
+  argv = ["--method", "grace", "--dataset", "test", "--seeds", "1", "--out",
+          str(tmp_path / "out")]
+  assert main(argv + ["--config.model.hiden=2"]) == 2
+  assert "config error" in capsys.readouterr().err
+  assert main(["--method", "no_such_method", "--dataset", "test", "--seeds", "1", "--out",
+               str(tmp_path / "out")]) == 2
+  assert not (tmp_path / "out" / "seed_0" / "checkpoints").exists()
+
+
 def test_collect_reads_summaries_of_other_drivers(tmp_path):
   (tmp_path / "a").mkdir()
   (tmp_path / "a" / "summary.json").write_text(json.dumps({
