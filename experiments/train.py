@@ -25,7 +25,6 @@ import logging
 import os
 import pathlib
 import sys
-import time
 from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
@@ -212,18 +211,13 @@ def evaluate_trained(config, workdir, trained) -> Dict[str, Any]:
   resolved = common.config_to_dict(config)
   trained = pathlib.Path(trained).absolute()
   workdir = pathlib.Path(workdir).absolute()
-  if not (trained / "result.json").exists() or not (trained / "embeddings.npy").exists():
-    raise common.ConfigError(f"{trained} is not a finished run (no result.json / embeddings.npy)")
+  _check_saved_run(config, trained)
   source = json.loads((trained / "config.json").read_text())
   diff = [d for d in common.diff_configs(source, resolved)
           if not d.startswith(("eval", "reference"))]
   if diff:
     raise common.ConfigError(f"{trained} trained with a different config ({'; '.join(diff)}); "
                              "only eval.* and reference.* may differ")
-  protocol = common.get_protocol(config.eval.protocol)
-  if protocol.prepare is not None:
-    raise common.ConfigError(f"{config.eval.protocol} changes the training graph; it cannot "
-                             "reuse another run's embeddings")
   workdir.mkdir(parents=True, exist_ok=True)
   _check_workdir(workdir, resolved)
   result_path = workdir / "result.json"
@@ -231,15 +225,27 @@ def evaluate_trained(config, workdir, trained) -> Dict[str, Any]:
     result = json.loads(result_path.read_text())
     _report(result)
     return result
-  result = {**_score_saved(config, plan, protocol, trained), "config": resolved,
+  result = {**_score_saved(config, plan, trained), "config": resolved,
             "embeddings_from": str(trained)}
   _write_json(result_path, result)
   _report(result)
   return result
 
 
-def _score_saved(config, plan, protocol, trained: pathlib.Path) -> Dict[str, Any]:
-  """``trained/result.json`` with its metrics replaced by ``protocol`` on the saved embeddings."""
+def _check_saved_run(config, trained: pathlib.Path) -> None:
+  """Raises unless ``trained`` is a finished run whose saved embeddings ``config``'s protocol can
+  score (``LinkPred-GAE`` changes the training graph, so it cannot)."""
+  if not (trained / "result.json").exists() or not (trained / "embeddings.npy").exists():
+    raise common.ConfigError(f"{trained} is not a finished run (no result.json / embeddings.npy)")
+  if common.get_protocol(config.eval.protocol).prepare is not None:
+    raise common.ConfigError(f"{config.eval.protocol} changes the training graph; it cannot "
+                             "score saved embeddings")
+
+
+def _score_saved(config, plan, trained: pathlib.Path) -> Dict[str, Any]:
+  """``trained/result.json`` with its metrics replaced by ``config``'s protocol on the saved
+  embeddings."""
+  protocol = common.get_protocol(config.eval.protocol)
   dataset = load_dataset(config, plan.level)
   emb = np.load(trained / "embeddings.npy")
   labels = np.load(trained / "labels.npy")
@@ -254,7 +260,7 @@ def rescore(config, workdir) -> Dict[str, Any]:
 
   For a fix in a probe's code (not in the training): the encoder is not retrained. ``config``
   must equal ``workdir/config.json``; the new ``result.json`` keeps the training fields and
-  records the replaced numbers under ``previous_metrics``.
+  records the metrics from before the first rescore under ``previous_metrics``.
 
   Raises:
     common.ConfigError: when ``workdir`` is unfinished, was trained with another config, or its
@@ -264,17 +270,10 @@ def rescore(config, workdir) -> Dict[str, Any]:
   plan = common.validate(config)
   resolved = common.config_to_dict(config)
   workdir = pathlib.Path(workdir).absolute()
-  if not (workdir / "result.json").exists() or not (workdir / "embeddings.npy").exists():
-    raise common.ConfigError(f"{workdir} is not a finished run (no result.json / embeddings.npy)")
-  if not (workdir / "config.json").exists():
-    raise common.ConfigError(f"{workdir} has no config.json")
+  _check_saved_run(config, workdir)
   _check_workdir(workdir, resolved)
-  protocol = common.get_protocol(config.eval.protocol)
-  if protocol.prepare is not None:
-    raise common.ConfigError(f"{config.eval.protocol} changes the training graph; its saved "
-                             "embeddings cannot be rescored")
   previous = json.loads((workdir / "result.json").read_text())
-  result = {**_score_saved(config, plan, protocol, workdir), "config": resolved,
+  result = {**_score_saved(config, plan, workdir), "config": resolved,
             "previous_metrics": previous.get("previous_metrics", previous["metrics"])}
   _write_json(workdir / "result.json", result)
   _report(result)

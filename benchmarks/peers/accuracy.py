@@ -60,7 +60,6 @@ SETTINGS = {
     "citeseer-public": Setting("CiteSeer", "public", 38108, 100, 1e-3, 1e-5, 512, 512, "prelu",
                                (0.3, 0.3), (0.3, 0.3), 0.4),
 }
-FIRST_SEED = SETTINGS["cora"].first_seed
 
 
 def official_grace_accuracy(seeds: Sequence[int], *, setting: str = "cora", threads: int = 1,
