@@ -11,6 +11,15 @@ Sources, cited beside each value:
   known not to reproduce: DGL 83.2 sampled / 83.5 full, mvgrl issue #7), CiteSeer 73.3 ± 0.5
   (paper; std from the GraphMAE README).
 
+Split note: the official ``node/dataset.py`` loads Cora through DGL 0.4's ``CoraDataset``, which
+reads LINQS ``cora.content`` / ``cora.cites`` in that file's node order with pygcn's split (train =
+the first 140 nodes, validation 200–499, test 500–1499), not the Planetoid public split (dmlc/dgl
+issue #1573; the MVGRL maintainer confirms in kavehhassani/mvgrl issue #2 that they did not know);
+CiteSeer goes through ``CitationGraphDataset`` (Planetoid). So the paper's Cora number was measured
+on a different split and node order (which also moves the contiguous training windows). The LINQS
+files are not among this project's datasets; the ``cora`` variant uses the Planetoid public split,
+as DGL's MVGRL example (83.2 sampled / 83.5 full) and GraphMAE's table.
+
 MVGRL reports no Amazon / Coauthor runs; those variants keep the Cora settings (jgssl choice;
 a dense ``N × N`` diffusion: Amazon-Computers needs ~0.8 GB, Coauthor-Physics ~4.6 GB) and use
 GCA's random-split probe.
