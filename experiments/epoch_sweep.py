@@ -46,7 +46,8 @@ def _scores(config, *, epochs_to_score: Sequence[int], progress: bool) -> Dict[i
   dataset = train_lib.load_dataset(config, "graph")
   graphs = data.normalize_node_features(dataset.graphs, config.features)
   seed = int(config.seed)
-  loader = train.GraphLoader(graphs, batch_size=config.batch_size, seed=seed, drop_last=False)
+  loader = train.GraphLoader(graphs, batch_size=config.batch_size, seed=seed, drop_last=False,
+                             epochs=int(config.epochs))
   tx = common.optimizer_factory(config)(total_steps=config.epochs * loader.steps_per_epoch())
   state = train.create_train_state(jax.random.PRNGKey(seed), plan.method, tx,
                                    next(iter(loader.epoch(1))))
@@ -57,7 +58,7 @@ def _scores(config, *, epochs_to_score: Sequence[int], progress: bool) -> Dict[i
     if record.epoch not in epochs_to_score:
       return
     emb = train_lib.graph_embeddings(plan.method, state.variables, graphs,
-                                     batch_size=config.batch_size, budget=loader.budget)
+                                     batch_size=config.batch_size)
     name, scores, _ = protocol.evaluate(emb, labels, seed=seed, cfg=config.eval,
                                         dataset=dataset, context=None)
     out[record.epoch] = {"protocol": name, **scores}

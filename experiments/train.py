@@ -182,14 +182,18 @@ def node_training_graph(config, dataset, *, multiple: int = 1, sparse: bool = Tr
   return (models.with_sparse_features(padded) if sparse else padded), context
 
 
-def graph_embeddings(method, variables, graphs, *, batch_size: int, budget) -> np.ndarray:
-  """float32 ``[num_graphs, D]``: ``method.embed`` over every graph, in dataset order."""
+def graph_embeddings(method, variables, graphs, *, batch_size: int,
+                     budget=None) -> np.ndarray:
+  """float32 ``[num_graphs, D]``: ``method.embed`` over every graph, in dataset order.
+
+  ``budget=None`` fits the padding to these (unshuffled) batches.
+  """
   import jax  # pylint: disable=import-outside-toplevel
   from jgssl import train  # pylint: disable=import-outside-toplevel
   embed = train.make_embed_fn(method)
   variables = jax.device_get(variables)
   every = train.GraphLoader(graphs, batch_size=batch_size, shuffle=False, drop_last=False,
-                            budget=budget)
+                            budget=budget, epochs=1)
   return np.concatenate([np.asarray(embed(variables, b))[np.asarray(b.globals["mask"])]
                          for b in every.epoch(0)]).astype(np.float32)
 
@@ -321,7 +325,7 @@ def run(config, workdir, *, progress: bool = True) -> Dict[str, Any]:
     mesh = train.make_mesh() if num_devices > 1 else None
     loader = train.GraphLoader(graphs, batch_size=config.batch_size, seed=int(config.seed),
                                replicas=num_devices if mesh is not None else 0,
-                               drop_last=mesh is not None)
+                               drop_last=mesh is not None, epochs=int(config.epochs))
     steps_per_epoch = loader.steps_per_epoch()
     first = next(iter(loader.epoch(1)))
     example = jax.tree_util.tree_map(lambda a: a[0], first) if mesh is not None else first
@@ -355,8 +359,7 @@ def run(config, workdir, *, progress: bool = True) -> Dict[str, Any]:
     emb = np.asarray(jax.device_get(embed(state.variables, padded)))[:dataset.num_nodes]
     emb = emb.astype(np.float32)
   else:
-    emb = graph_embeddings(method, state.variables, graphs, batch_size=config.batch_size,
-                           budget=loader.budget)
+    emb = graph_embeddings(method, state.variables, graphs, batch_size=config.batch_size)
   labels = np.asarray(dataset.labels)
   np.save(workdir / "embeddings.npy", emb)
   np.save(workdir / "labels.npy", labels)
@@ -380,6 +383,10 @@ def run(config, workdir, *, progress: bool = True) -> Dict[str, Any]:
       "devices": num_devices,
       "level": level,
       "steps_per_epoch": int(steps_per_epoch),
+      # Graph level: the slots every training batch is padded to (one compiled shape).
+      "padding_budget": (None if level == "node" else
+                         {"n_node": loader.budget.n_node, "n_edge": loader.budget.n_edge,
+                          "n_graph": loader.budget.n_graph}),
       "backend": jax.default_backend(),
       "config": resolved,
   }

@@ -16,7 +16,7 @@ large graph: ``strategy='rows'`` with the graph :func:`replicate`-d on the mesh.
 """
 
 from jgssl.methods.base import cosine_ema_decay, ema_update
-from jgssl.train.batching import GraphLoader, batch_budget
+from jgssl.train.batching import GraphLoader, batch_budget, fitted_budget
 from jgssl.train.checkpoint import Checkpointer, NonFiniteError
 from jgssl.train.loop import EpochLog, FitResult, fit
 from jgssl.train.optim import make_optimizer, make_schedule
@@ -37,6 +37,7 @@ __all__ = [
     "create_train_state",
     "ema_update",
     "fit",
+    "fitted_budget",
     "make_embed_fn",
     "make_mesh",
     "make_optimizer",

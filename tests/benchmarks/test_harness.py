@@ -105,3 +105,20 @@ def test_scaling_table_lists_every_run():
   table = render.scaling_table({"suite": "scaling", "results": [killed, ok]}).splitlines()
   assert len(table) == 4 and "| 1,000 | grace | 1.5 |" in table[2]
   assert "killed: rss_cap" in table[3] and "> 12.7" in table[3]
+
+
+def test_graph_padding_benchmark_compares_the_same_batches(tmp_path, data_root, monkeypatch):
+  from benchmarks import graph_padding
+  monkeypatch.setenv("JGSSL_DATA_DIR", str(data_root))
+  out = tmp_path / "pad.json"
+  rows = graph_padding.main(["--configs", "graphmae.py:test", "--steps", "2", "--warmup", "0",
+                             "--out", str(out)])
+  (row,) = json.loads(out.read_text())
+  assert row == json.loads(json.dumps(rows[0]))
+  worst, fitted = row["worst"], row["fitted"]
+  assert fitted["n_node"] <= worst["n_node"] and fitted["n_edge"] <= worst["n_edge"]
+  # Same real nodes in fewer slots: the fill rises by exactly the slot ratio.
+  assert fitted["node_fill"] == pytest.approx(
+      worst["node_fill"] * worst["n_node"] / fitted["n_node"], rel=1e-9)
+  assert row["steps_per_epoch"] == 3  # MUTAG's 188 graphs in batches of 64, last one kept
+  assert fitted["step_ms"] > 0 and worst["step_ms"] > 0

@@ -243,7 +243,8 @@ def get_config(variant=""):
 '''
 
 
-def test_graph_level_run_uses_padded_batches_and_pools_per_graph(tmp_path, monkeypatch):
+def test_graph_level_run_uses_padded_batches_and_pools_per_graph(tmp_path, monkeypatch,
+                                                                   data_root):
   import sys
   sys.path.insert(0, str(REPO / "tests" / "train"))
   import train_recipes  # pylint: disable=import-outside-toplevel
@@ -259,6 +260,12 @@ def test_graph_level_run_uses_padded_batches_and_pools_per_graph(tmp_path, monke
   result = train_lib.run(config, tmp_path / "w", progress=False)
   assert result["level"] == "graph" and result["protocol"] == "SVM-10fold/GraphCL"
   assert result["steps_per_epoch"] == 6  # 188 MUTAG graphs in batches of 32 (last one short)
+  # The budget is fitted to the run's batches: at most the worst case, at least the largest one.
+  from jgssl import data, train  # pylint: disable=import-outside-toplevel
+  mutag = data.load("mutag", root=data_root)
+  worst = train.batch_budget(mutag.graphs.n_node, mutag.graphs.n_edge, batch_size=32)
+  assert result["padding_budget"]["n_graph"] == 33
+  assert result["padding_budget"]["n_node"] <= worst.n_node + 7
   emb = np.load(tmp_path / "w" / "embeddings.npy")
   assert emb.shape == (188, 8) and np.isfinite(emb).all()
   assert 50.0 < result["metrics"]["test_acc"] <= 100.0

@@ -12,6 +12,7 @@ import optax
 import pytest
 
 import train_recipes as R
+from jgssl import data
 from jgssl import graph as G
 from jgssl import train
 from jgssl.methods import base
@@ -226,6 +227,41 @@ def test_loader_budget_order_and_coverage(graph_set):
     train.GraphLoader(graph_set, batch_size=5, replicas=2, drop_last=False)
   with pytest.raises(ValueError, match="cannot fill"):
     train.GraphLoader(graph_set, batch_size=20, replicas=2)
+
+
+def test_fitted_budget_fits_every_batch_of_its_epochs_and_cuts_padding(data_root):
+  proteins = data.load("proteins", root=data_root)
+  worst = train.GraphLoader(proteins.graphs, batch_size=32, seed=1)
+  fitted = train.GraphLoader(proteins.graphs, batch_size=32, seed=1, epochs=3)
+  assert fitted.budget.n_node <= worst.budget.n_node
+  assert fitted.budget.n_edge <= worst.budget.n_edge
+  assert fitted.budget.n_graph == worst.budget.n_graph == 33
+  # PROTEINS' largest graph has 620 nodes: the worst case is ~6x a typical batch.
+  assert fitted.budget.n_node < 0.4 * worst.budget.n_node
+  largest = 0
+  for e in (1, 2, 3):  # same batches as the worst-case loader, and every one fits
+    for a, b in zip(fitted.epoch(e), worst.epoch(e)):
+      real = int(np.asarray(a.nodes["mask"]).sum())
+      assert real == int(np.asarray(b.nodes["mask"]).sum())
+      assert a.nodes["mask"].shape == (fitted.budget.n_node,)
+      largest = max(largest, real)
+  assert fitted.budget.n_node - 8 < largest + 1 <= fitted.budget.n_node  # tight up to rounding
+  with pytest.raises(ValueError, match="outside the epochs 1..3"):
+    next(iter(fitted.epoch(4)))
+  # Unshuffled, every epoch has the same batches: any epoch is served.
+  fixed = train.GraphLoader(proteins.graphs, batch_size=32, shuffle=False, drop_last=False,
+                            epochs=1)
+  assert sum(int(np.asarray(b.globals["mask"]).sum()) for b in fixed.epoch(7)) == 1113
+  with pytest.raises(ValueError, match="epochs must be"):
+    train.GraphLoader(proteins.graphs, batch_size=32, epochs=0)
+
+
+def test_fitted_budget_with_replicas_pads_every_stacked_batch_alike(graph_set):
+  loader = train.GraphLoader(graph_set, batch_size=3, replicas=2, seed=0, epochs=4)
+  for e in range(1, 5):
+    for stacked in loader.epoch(e):
+      assert stacked.nodes["mask"].shape == (2, loader.budget.n_node)
+      assert stacked.edges["mask"].shape == (2, loader.budget.n_edge)
 
 
 # --- fit, guards, checkpoints ------------------------------------------------------------------
