@@ -167,8 +167,10 @@ def add_edges(key: jax.Array, graph: jraph.GraphsTuple, *, rate: float,
     new_r = jnp.where(first, node_b[pair], node_a[pair])
   else:
     new_s, new_r = node_a[pair], node_b[pair]
-  senders = jnp.where(use, new_s, graph.senders).astype(graph.senders.dtype)
-  receivers = jnp.where(use, new_r, graph.receivers).astype(graph.receivers.dtype)
+  # The index dtype JAX gives the graph's own senders (int64 host arrays become int32).
+  index_dtype = jnp.asarray(graph.senders).dtype
+  senders = jnp.where(use, new_s, graph.senders).astype(index_dtype)
+  receivers = jnp.where(use, new_r, graph.receivers).astype(index_dtype)
   weight = jnp.asarray(graph.edges["weight"])
   edges = {**graph.edges,
            "mask": edge_mask | use,

@@ -16,7 +16,7 @@ __all__ = ["GraphLoader", "batch_budget", "fitted_budget"]
 
 
 def batch_budget(n_node: Sequence[int], n_edge: Sequence[int], *, batch_size: int,
-                 multiple: int = 1) -> graph_lib.PaddingBudget:
+                 multiple: int = 1, edge_slack: int = 0) -> graph_lib.PaddingBudget:
   """The smallest budget any ``batch_size`` graphs of a dataset fit in.
 
   Sums the ``batch_size`` largest node counts and, separately, the largest edge counts, plus one
@@ -27,19 +27,21 @@ def batch_budget(n_node: Sequence[int], n_edge: Sequence[int], *, batch_size: in
     n_node, n_edge: per-graph node and edge counts.
     batch_size: graphs per batch.
     multiple: round node and edge budgets up to a multiple of this.
+    edge_slack: extra edge slots reserved beyond the largest batch (for
+      :func:`jgssl.augment.add_edges`, which only writes into free slots).
   """
   if batch_size < 1:
     raise ValueError(f"batch_size must be >= 1, got {batch_size}")
   n_node = np.sort(np.asarray(n_node))[::-1]
   n_edge = np.sort(np.asarray(n_edge))[::-1]
   nodes = int(n_node[:batch_size].sum()) + 1
-  edges = max(int(n_edge[:batch_size].sum()), 1)
+  edges = max(int(n_edge[:batch_size].sum()) + int(edge_slack), 1)
   up = lambda v: int(-(-v // multiple) * multiple)
   return graph_lib.PaddingBudget(n_node=up(nodes), n_edge=up(edges), n_graph=batch_size + 1)
 
 
-def fitted_budget(loader: "GraphLoader", epochs: Iterable[int], *,
-                  multiple: int = 8) -> graph_lib.PaddingBudget:
+def fitted_budget(loader: "GraphLoader", epochs: Iterable[int], *, multiple: int = 8,
+                  edge_slack: int = 0) -> graph_lib.PaddingBudget:
   """The smallest budget every batch ``loader`` yields in ``epochs`` fits (host side, cheap).
 
   Replays the loader's batch order (no padding, no batching: counts only) and takes the largest
@@ -51,6 +53,9 @@ def fitted_budget(loader: "GraphLoader", epochs: Iterable[int], *,
     loader: the loader whose batches are measured (its ``budget`` is not read).
     epochs: the epoch numbers to cover.
     multiple: round node and edge budgets up to a multiple of this.
+    edge_slack: extra edge slots reserved beyond the largest batch (for
+      :func:`jgssl.augment.add_edges`: a fitted budget leaves the largest batch almost no free
+      edge slots, where the worst case left many by accident).
   """
   n_node = np.asarray(loader.graphs.n_node)
   n_edge = np.asarray(loader.graphs.n_edge)
@@ -61,7 +66,7 @@ def fitted_budget(loader: "GraphLoader", epochs: Iterable[int], *,
         nodes = max(nodes, int(n_node[chunk].sum()))
         edges = max(edges, int(n_edge[chunk].sum()))
   up = lambda v: int(-(-v // multiple) * multiple)
-  return graph_lib.PaddingBudget(n_node=up(nodes + 1), n_edge=up(edges),
+  return graph_lib.PaddingBudget(n_node=up(nodes + 1), n_edge=up(edges + int(edge_slack)),
                                  n_graph=loader.batch_size + 1)
 
 
@@ -96,6 +101,8 @@ class GraphLoader:
     epochs: the epochs ``1 .. epochs`` this loader serves; with ``budget=None`` the budget is
       fitted to their batches and, when shuffling, other epochs are refused (their batches may
       not fit). Without shuffling every epoch has the same batches and any epoch is served.
+    edge_slack: edge slots reserved in every batch beyond its edges, when the budget is computed
+      here (augmentations that add edges, :func:`jgssl.augment.add_edges`, need them).
   """
   graphs: jraph.GraphsTuple
   batch_size: int
@@ -105,6 +112,7 @@ class GraphLoader:
   drop_last: bool = True
   budget: Optional[graph_lib.PaddingBudget] = None
   epochs: Optional[int] = None
+  edge_slack: int = 0
 
   def __post_init__(self):
     if self.batch_size < 1:
@@ -113,6 +121,8 @@ class GraphLoader:
       raise ValueError(f"replicas must be >= 0, got {self.replicas}")
     if self.epochs is not None and self.epochs < 1:
       raise ValueError(f"epochs must be >= 1 or None, got {self.epochs}")
+    if self.edge_slack < 0:
+      raise ValueError(f"edge_slack must be >= 0, got {self.edge_slack}")
     # jraph.unbatch_np shifts senders / receivers of its input in place (np.split views):
     # give it a copy so the caller's dataset stays intact.
     self._graphs = jraph.unbatch_np(jax.tree_util.tree_map(np.array, self.graphs))
@@ -126,10 +136,11 @@ class GraphLoader:
                        f"(batch_size x replicas); lower batch_size or set drop_last=False")
     if self.budget is None:
       if self._fitted:
-        self.budget = fitted_budget(self, range(1, self.epochs + 1))
+        self.budget = fitted_budget(self, range(1, self.epochs + 1),
+                                    edge_slack=self.edge_slack)
       else:
         self.budget = batch_budget(self.graphs.n_node, self.graphs.n_edge,
-                                   batch_size=self.batch_size)
+                                   batch_size=self.batch_size, edge_slack=self.edge_slack)
 
   @property
   def num_graphs(self) -> int:

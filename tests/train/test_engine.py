@@ -256,6 +256,22 @@ def test_fitted_budget_fits_every_batch_of_its_epochs_and_cuts_padding(data_root
     train.GraphLoader(proteins.graphs, batch_size=32, epochs=0)
 
 
+def test_edge_slack_leaves_free_slots_for_add_edges(graph_set):
+  from jgssl import augment  # pylint: disable=import-outside-toplevel
+  tight = train.GraphLoader(graph_set, batch_size=5, seed=0, epochs=2)
+  roomy = train.GraphLoader(graph_set, batch_size=5, seed=0, epochs=2, edge_slack=40)
+  assert roomy.budget.n_edge - tight.budget.n_edge >= 40 - 7  # both rounded up to 8
+  worst = train.batch_budget(graph_set.n_node, graph_set.n_edge, batch_size=5, edge_slack=40)
+  assert worst.n_edge == train.batch_budget(graph_set.n_node, graph_set.n_edge,
+                                            batch_size=5).n_edge + 40
+  real = lambda g: int(np.sum(np.asarray(g.edges["mask"])))
+  for batch in roomy.epoch(1):
+    grown = augment.add_edges(jax.random.PRNGKey(0), batch, rate=0.5)
+    assert real(grown) > real(batch)
+  with pytest.raises(ValueError, match="edge_slack"):
+    train.GraphLoader(graph_set, batch_size=5, edge_slack=-1)
+
+
 def test_fitted_budget_with_replicas_pads_every_stacked_batch_alike(graph_set):
   loader = train.GraphLoader(graph_set, batch_size=3, replicas=2, seed=0, epochs=4)
   for e in range(1, 5):
