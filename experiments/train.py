@@ -11,7 +11,8 @@ re-reports), evaluates the final embeddings with the config's protocol and write
 * ``DIR/checkpoints/`` — Orbax checkpoints (damaged ones are moved to ``checkpoints.damaged``);
 * ``DIR/embeddings.npy``, ``DIR/labels.npy`` — final embeddings of the real nodes and labels;
 * ``DIR/result.json`` — ``method``, ``dataset``, ``seed``, ``protocol``, ``metrics`` (percent),
-  ``epochs``, ``train_seconds``, ``params_checksum``, ``jgssl_version``, ``config``.
+  ``epochs``, ``train_seconds``, ``params_checksum``, ``jgssl_version``, ``config`` and, at graph
+  level, ``padding_budget`` (the batch shape, fitted to the run's batches).
 
 Overrides: ``--config.<key>=<value>`` (e.g. ``--config.model.hidden=64``); the configs are locked,
 so an unknown key is an error. Exit status: 0 done, 1 non-finite loss, 2 bad config.
