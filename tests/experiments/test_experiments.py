@@ -260,7 +260,7 @@ def test_graph_level_run_uses_padded_batches_and_pools_per_graph(tmp_path, monke
   result = train_lib.run(config, tmp_path / "w", progress=False)
   assert result["level"] == "graph" and result["protocol"] == "SVM-10fold/GraphCL"
   assert result["steps_per_epoch"] == 6  # 188 MUTAG graphs in batches of 32 (last one short)
-  # The budget is fitted to the run's batches: at most the worst case, at least the largest one.
+  # The budget is fitted to the run's batches: never above the worst case (up to rounding).
   from jgssl import data, train  # pylint: disable=import-outside-toplevel
   mutag = data.load("mutag", root=data_root)
   worst = train.batch_budget(mutag.graphs.n_node, mutag.graphs.n_edge, batch_size=32)
