@@ -342,6 +342,12 @@ def test_verdict_and_readme_block(tmp_path):
   text = readme.read_text()
   assert "old" not in text and text.startswith("intro\n") and text.endswith("outro\n")
   assert "| m | d | p | acc | 83.00 ± 0.50 | 2 | 84.00 ± 0.40 | -1.00 (2.5 std) |" in text
+  # The config variant named by the command keeps same-dataset rows apart.
+  variant = {**summary(84.0, 84.0, 0.4),
+             "command": "python -m experiments.reproduce --method m --dataset d-full --seeds 2"}
+  collect_lib.write_readme([summary(83.0, 84.0, 0.4), variant], readme)
+  rows = [l for l in readme.read_text().splitlines() if l.startswith("| m |")]
+  assert [r.split(" | ")[1] for r in rows] == ["d", "d-full"]
   readme.write_text("no markers")
   with pytest.raises(ValueError, match="no <!-- results:begin -->"):
     collect_lib.write_readme([], readme)

@@ -74,3 +74,12 @@ def test_validation():
     MVGRL(alpha=0.0)
   with pytest.raises(ValueError, match="epsilon"):
     MVGRL(epsilon=-1.0)
+
+
+def test_cora_full_config_differs_from_cora_only_in_the_sampler():
+  from experiments import common  # pylint: disable=import-outside-toplevel
+  path = common.find_config_file("mvgrl")
+  windows, full = (common.load_config(f"{path}:{v}") for v in ("cora", "cora-full"))
+  diff = common.diff_configs(common.config_to_dict(windows), common.config_to_dict(full))
+  assert len(diff) == 1 and "model.sample_size" in diff[0]
+  assert common.validate(full).method.sample_size is None
