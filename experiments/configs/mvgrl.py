@@ -24,8 +24,9 @@ MVGRL reports no Amazon / Coauthor runs; those variants keep the Cora settings (
 a dense ``N × N`` diffusion: Amazon-Computers needs ~0.8 GB, Coauthor-Physics ~4.6 GB) and use
 GCA's random-split probe.
 
-Variants: ``cora`` (default), ``cora-full`` (whole-graph steps, as DGL's ``main.py``), ``citeseer``, ``amazon-computers``, ``amazon-photo``,
-``coauthor-cs``, ``coauthor-physics``, ``test``.
+Variants: ``cora`` (default), ``cora-full`` (whole-graph steps, as DGL's ``main.py``),
+``citeseer``, ``amazon-computers``, ``amazon-photo``, ``coauthor-cs``, ``coauthor-physics``,
+``test``.
 """
 
 import ml_collections
