@@ -212,9 +212,21 @@ class PaddingBudget:
     if self.n_node < 1 or self.n_edge < 0 or self.n_graph < 2:
       raise ValueError(f"invalid budget {self}: need n_node >= 1, n_edge >= 0, n_graph >= 2")
 
+  @classmethod
+  def rounded(cls, *, n_node: int, n_edge: int, n_graph: int, multiple: int = 1
+              ) -> "PaddingBudget":
+    """A budget with at least ``n_node`` / ``n_edge`` slots, each rounded up to ``multiple``.
 
-def _round_up(value: int, multiple: int) -> int:
-  return int(math.ceil(value / multiple) * multiple) if multiple > 1 else int(value)
+    Rounding makes budgets of different datasets or batches coincide more often, so fewer
+    distinct shapes are compiled. ``n_graph`` is kept as given.
+
+    Raises:
+      ValueError: if ``multiple < 1``, or the result is not a valid budget.
+    """
+    if multiple < 1:
+      raise ValueError(f"multiple must be >= 1, got {multiple}")
+    up = lambda v: int(math.ceil(int(v) / multiple) * multiple)
+    return cls(n_node=up(n_node), n_edge=up(n_edge), n_graph=int(n_graph))
 
 
 def budget_for(graph: jraph.GraphsTuple, *, edge_slack: int = 0, multiple: int = 1,
@@ -227,12 +239,11 @@ def budget_for(graph: jraph.GraphsTuple, *, edge_slack: int = 0, multiple: int =
     multiple: round node and edge counts up to a multiple of this (fewer distinct shapes).
     extra_graphs: padding graphs to add (at least 1).
   """
-  n_node = int(np.sum(graph.n_node)) + 1
-  n_edge = int(np.sum(graph.n_edge)) + int(edge_slack)
-  return PaddingBudget(
-      n_node=_round_up(n_node, multiple),
-      n_edge=_round_up(n_edge, multiple),
+  return PaddingBudget.rounded(
+      n_node=int(np.sum(graph.n_node)) + 1,
+      n_edge=int(np.sum(graph.n_edge)) + int(edge_slack),
       n_graph=int(len(graph.n_node)) + max(1, extra_graphs),
+      multiple=multiple,
   )
 
 

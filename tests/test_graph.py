@@ -89,6 +89,20 @@ def test_budget_for_fits_and_rounds(rng):
   G.pad_graph(g, bud)  # fits
 
 
+@pytest.mark.parametrize("multiple", [1, 3, 8, 64])
+def test_rounded_budget_is_the_smallest_multiple_that_fits(multiple):
+  for n_node, n_edge in [(1, 0), (5, 7), (64, 64), (65, 129)]:
+    bud = G.PaddingBudget.rounded(n_node=n_node, n_edge=n_edge, n_graph=3, multiple=multiple)
+    for want, got in [(n_node, bud.n_node), (n_edge, bud.n_edge)]:
+      assert got % multiple == 0 and want <= got < want + multiple
+    assert bud.n_graph == 3
+
+
+def test_rounded_budget_rejects_bad_multiple():
+  with pytest.raises(ValueError, match="multiple"):
+    G.PaddingBudget.rounded(n_node=4, n_edge=4, n_graph=2, multiple=0)
+
+
 def test_masks_and_node_graph_index_are_jittable(rng):
   p = G.pad_graph(G.batch([_random_graph(rng, 3, 4), _random_graph(rng, 2, 2)]),
                   G.PaddingBudget(8, 16, 4))

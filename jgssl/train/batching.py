@@ -36,8 +36,8 @@ def batch_budget(n_node: Sequence[int], n_edge: Sequence[int], *, batch_size: in
   n_edge = np.sort(np.asarray(n_edge))[::-1]
   nodes = int(n_node[:batch_size].sum()) + 1
   edges = max(int(n_edge[:batch_size].sum()) + int(edge_slack), 1)
-  up = lambda v: graph_lib._round_up(v, multiple)  # pylint: disable=protected-access
-  return graph_lib.PaddingBudget(n_node=up(nodes), n_edge=up(edges), n_graph=batch_size + 1)
+  return graph_lib.PaddingBudget.rounded(n_node=nodes, n_edge=edges, n_graph=batch_size + 1,
+                                         multiple=multiple)
 
 
 def fitted_budget(loader: "GraphLoader", epochs: Iterable[int], *, multiple: int = 8,
@@ -65,9 +65,8 @@ def fitted_budget(loader: "GraphLoader", epochs: Iterable[int], *, multiple: int
       for chunk in chunks:
         nodes = max(nodes, int(n_node[chunk].sum()))
         edges = max(edges, int(n_edge[chunk].sum()))
-  up = lambda v: graph_lib._round_up(v, multiple)  # pylint: disable=protected-access
-  return graph_lib.PaddingBudget(n_node=up(nodes + 1), n_edge=up(edges + int(edge_slack)),
-                                 n_graph=loader.batch_size + 1)
+  return graph_lib.PaddingBudget.rounded(n_node=nodes + 1, n_edge=edges + int(edge_slack),
+                                         n_graph=loader.batch_size + 1, multiple=multiple)
 
 
 @dataclasses.dataclass
