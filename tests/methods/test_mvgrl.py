@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from jgssl import augment
-from jgssl.methods.mvgrl import MVGRL, ppr_view
+from jgssl.methods.mvgrl import MVGRL, _MVGRLNet, ppr_view
 from node_method_testing import assert_beats_random_init, csbm, train_full_graph
 
 _csbm = functools.partial(csbm, signal=2.0)
@@ -65,6 +65,30 @@ def test_full_graph_mode_and_embedding_is_sum_of_views():
   assert np.isfinite(float(loss)) and float(aux["stopped"]) == 0.0
   emb = jax.jit(method.embed)(v, graph)
   assert emb.shape == (graph.nodes["x"].shape[0], 8) and np.all(np.asarray(emb[50:]) == 0)
+
+
+def test_negatives_are_the_encoders_applied_to_row_shuffled_features():
+  # The net shuffles after the (bias-free) feature maps; the logits must be those of encoding
+  # x[perm] from scratch, for positives and negatives alike.
+  _, graph = _csbm(50)
+  v = MVGRL(hidden=8, sample_size=None, patience=0).init(jax.random.PRNGKey(0), graph)
+  net = _MVGRLNet(hidden=8)
+  x = jnp.asarray(graph.nodes["x"])
+  mask = jnp.asarray(graph.nodes["mask"])
+  perm = jax.random.permutation(jax.random.PRNGKey(3), x.shape[0])
+  prop_a = MVGRL._window_prop_a(jax.tree_util.tree_map(jnp.asarray, graph), 0, x.shape[0])
+  ppr = v["diffusion"]["ppr"]
+  prop_b = lambda z: ppr @ z
+  params = {"params": v["params"]}
+  pos, neg = net.apply(params, x, perm, prop_a, prop_b, mask)
+  h1, h2 = net.apply(params, x, prop_a, prop_b, method=_MVGRLNet.encode)
+  h3, h4 = net.apply(params, x[perm], prop_a, prop_b, method=_MVGRLNet.encode)
+  count = jnp.sum(mask)
+  c1, c2 = (jax.nn.sigmoid(jnp.sum(jnp.where(mask[:, None], h, 0.0), 0) / count) for h in (h1, h2))
+  d = lambda h, c: net.apply(params, h, c, method=lambda m, a, b: m.discriminator(a, b))
+  np.testing.assert_allclose(pos, jnp.stack([d(h2, c1), d(h1, c2)]), rtol=1e-5, atol=1e-5)
+  np.testing.assert_allclose(neg, jnp.stack([d(h4, c1), d(h3, c2)]), rtol=1e-5, atol=1e-5)
+  assert not np.allclose(pos, neg)
 
 
 def test_validation():
