@@ -100,10 +100,11 @@ def test_validation():
     MVGRL(epsilon=-1.0)
 
 
-def test_cora_full_config_differs_from_cora_only_in_the_sampler():
+@pytest.mark.parametrize("dataset", ["cora", "citeseer"])
+def test_full_config_differs_from_the_windowed_one_only_in_the_sampler(dataset):
   from experiments import common  # pylint: disable=import-outside-toplevel
   path = common.find_config_file("mvgrl")
-  windows, full = (common.load_config(f"{path}:{v}") for v in ("cora", "cora-full"))
+  windows, full = (common.load_config(f"{path}:{v}") for v in (dataset, f"{dataset}-full"))
   diff = common.diff_configs(common.config_to_dict(windows), common.config_to_dict(full))
   assert len(diff) == 1 and "model.sample_size" in diff[0]
   assert common.validate(full).method.sample_size is None
