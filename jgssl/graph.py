@@ -396,15 +396,22 @@ def degree(graph: jraph.GraphsTuple, *, direction: str = "in", weighted: bool = 
   return jax.ops.segment_sum(w, idx, num_segments=num_nodes)
 
 
-def symmetric_norm_weights(graph: jraph.GraphsTuple, *, add_self_loops: bool = True):
-  """GCN normalisation ``D^-1/2 (A + I) D^-1/2`` over present edges (Kipf & Welling, 2017).
+def symmetric_norm_weights(graph: jraph.GraphsTuple, *, add_self_loops: bool = True,
+                           self_loop_weight: float = 1.0):
+  """GCN normalisation ``D^-1/2 (A + w I) D^-1/2`` over present edges (Kipf & Welling, 2017).
 
   Jittable. Self-loops are not materialised as edges: their weight is returned separately so a
   GCN layer computes ``out = self_weight * h + sum_e edge_weight[e] * h[sender[e]]``.
 
+  Args:
+    graph: the (padded) graph; edge weights from ``edges['weight']``.
+    add_self_loops: add the ``w I`` term (``False``: ``D^-1/2 A D^-1/2``).
+    self_loop_weight: ``w`` (1; 2 is PyG's ``GCNConv(improved=True)`` and what MVGRL's official
+      ``normalize_adj(adj + I)`` computes, as that function adds ``I`` once more).
+
   Returns:
     ``(edge_weight, self_weight)``: float32 ``[E]`` (0 on masked / padding edges) and float32
-    ``[N]`` (``1 / deg`` on present nodes with self-loops, else 0).
+    ``[N]`` (``w / deg`` on present nodes with self-loops, else 0).
   """
   m = edge_mask(graph)
   w = jnp.where(m, graph.edges["weight"], 0.0)
@@ -412,9 +419,9 @@ def symmetric_norm_weights(graph: jraph.GraphsTuple, *, add_self_loops: bool = T
   deg = jax.ops.segment_sum(w, graph.receivers, num_segments=num_nodes)
   present = graph.nodes["mask"]
   if add_self_loops:
-    deg = deg + present.astype(jnp.float32)
+    deg = deg + self_loop_weight * present.astype(jnp.float32)
   inv_sqrt = jnp.where(deg > 0, jax.lax.rsqrt(jnp.maximum(deg, 1e-12)), 0.0)
   edge_weight = inv_sqrt[graph.senders] * w * inv_sqrt[graph.receivers]
-  self_weight = (jnp.where(present, inv_sqrt * inv_sqrt, 0.0) if add_self_loops
+  self_weight = (jnp.where(present, self_loop_weight * inv_sqrt * inv_sqrt, 0.0) if add_self_loops
                  else jnp.zeros(num_nodes, jnp.float32))
   return edge_weight, self_weight

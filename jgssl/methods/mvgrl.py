@@ -1,7 +1,8 @@
 """MVGRL, node level: contrastive multi-view learning on graphs (Hassani & Khasahmadi, ICML 2020).
 
 Official code kavehhassani/mvgrl ``node/train.py`` (REFERENCES.md §3.4). Two structural views of
-one graph: ``a`` = the GCN-normalised adjacency ``Â = D^-1/2 (A + I) D^-1/2`` and ``b`` = the
+one graph: ``a`` = the GCN-normalised adjacency ``Â = D^-1/2 (A + wI) D^-1/2`` (``w`` =
+``self_loop_weight``: 1, or 2 as the official code; see :class:`MVGRL`) and ``b`` = the
 PPR diffusion ``S = α (I − (1 − α) Â)^-1`` (α = 0.2; :func:`jgssl.augment.ppr_matrix`). Each view
 has its own one-layer GCN ``PReLU(M X W + b)`` (512 wide); the summaries are
 ``s = sigmoid(mean_i h_i)``. A shared bilinear discriminator scores view-``b`` nodes against
@@ -140,6 +141,10 @@ class MVGRL(base.Method):
     sample_size: nodes per window (2000); ``None`` trains on the full graph.
     batch_size: windows per step (4).
     patience: early-stopping patience on the training loss (20); 0 disables it.
+    self_loop_weight: ``w`` in the adjacency view ``D^-1/2 (A + w I) D^-1/2`` (1, the GCN
+      normalisation, as DGL's port). The official ``node/dataset.py`` computes
+      ``normalize_adj(adj + I)`` with a ``normalize_adj`` that adds ``I`` again, so the paper's
+      runs used ``w = 2``. The diffusion view is unaffected (its ``compute_ppr`` adds ``I`` once).
   """
   hidden: int = 512
   alpha: float = 0.2
@@ -148,6 +153,7 @@ class MVGRL(base.Method):
   sample_size: Optional[int] = 2000
   batch_size: int = 4
   patience: int = 20
+  self_loop_weight: float = 1.0
 
   def __post_init__(self):
     if self.hidden < 1 or self.batch_size < 1 or self.patience < 0:
@@ -155,6 +161,8 @@ class MVGRL(base.Method):
                        f"{self.hidden}, {self.batch_size}, {self.patience}")
     if self.sample_size is not None and self.sample_size < 2:
       raise ValueError(f"MVGRL.sample_size must be >= 2 or None, got {self.sample_size}")
+    if not self.self_loop_weight >= 0.0:
+      raise ValueError(f"MVGRL.self_loop_weight must be >= 0, got {self.self_loop_weight}")
     if not 0.0 < self.alpha <= 1.0:
       raise ValueError(f"MVGRL.alpha must lie in (0, 1], got {self.alpha}")
     if self.epsilon is not None and self.epsilon != "auto" and not float(self.epsilon) > 0:
@@ -174,10 +182,10 @@ class MVGRL(base.Method):
       out.update(early_stopping_state(params))
     return out
 
-  @staticmethod
-  def _window_prop_a(graph, start, size):
+  def _window_prop_a(self, graph, start, size):
     """``z -> Â[o:o+s, o:o+s] z`` with the full-graph GCN normalisation (sparse)."""
-    edge_w, self_w = graph_lib.symmetric_norm_weights(graph)
+    edge_w, self_w = graph_lib.symmetric_norm_weights(graph,
+                                                      self_loop_weight=self.self_loop_weight)
     s_loc, r_loc = graph.senders - start, graph.receivers - start
     inside = (s_loc >= 0) & (s_loc < size) & (r_loc >= 0) & (r_loc < size)
     w = jnp.where(inside, edge_w, 0.0)

@@ -45,13 +45,16 @@ def test_ppr_view_matches_dense_formula_and_citeseer_rule():
   np.testing.assert_array_equal(sparse > 0, expected > eps * 1.0001)
 
 
-def test_window_propagation_is_a_block_of_the_full_normalised_adjacency():
+@pytest.mark.parametrize("loop", [1.0, 2.0])
+def test_window_propagation_is_a_block_of_the_full_normalised_adjacency(loop):
+  # loop = 2 is the official code's normalize_adj(adj + I), which adds I a second time.
   ds, graph = _csbm(50)
-  t = _dense_adjacency(ds) + np.eye(50)
+  t = _dense_adjacency(ds) + loop * np.eye(50)
   d = 1.0 / np.sqrt(t.sum(1))
   a_hat = d[:, None] * t * d[None, :]
   z = np.random.default_rng(0).normal(size=(20, 3)).astype(np.float32)
-  prop = MVGRL._window_prop_a(jax.tree_util.tree_map(jnp.asarray, graph), 7, 20)
+  prop = MVGRL(self_loop_weight=loop)._window_prop_a(
+      jax.tree_util.tree_map(jnp.asarray, graph), 7, 20)
   np.testing.assert_allclose(prop(jnp.asarray(z)), a_hat[7:27, 7:27] @ z, rtol=1e-4, atol=1e-5)
 
 
@@ -76,7 +79,7 @@ def test_negatives_are_the_encoders_applied_to_row_shuffled_features():
   x = jnp.asarray(graph.nodes["x"])
   mask = jnp.asarray(graph.nodes["mask"])
   perm = jax.random.permutation(jax.random.PRNGKey(3), x.shape[0])
-  prop_a = MVGRL._window_prop_a(jax.tree_util.tree_map(jnp.asarray, graph), 0, x.shape[0])
+  prop_a = MVGRL()._window_prop_a(jax.tree_util.tree_map(jnp.asarray, graph), 0, x.shape[0])
   ppr = v["diffusion"]["ppr"]
   prop_b = lambda z: ppr @ z
   params = {"params": v["params"]}
@@ -98,6 +101,8 @@ def test_validation():
     MVGRL(alpha=0.0)
   with pytest.raises(ValueError, match="epsilon"):
     MVGRL(epsilon=-1.0)
+  with pytest.raises(ValueError, match="self_loop_weight"):
+    MVGRL(self_loop_weight=-1.0)
 
 
 @pytest.mark.parametrize("dataset", ["cora", "citeseer"])
