@@ -73,10 +73,11 @@ def early_stopping_loss(loss_fn, variables, *, patience: int):
 class _DGINet(nn.Module):
   hidden: int
   activation: str
+  discriminator_init: str = "glorot"
 
   def setup(self):
     self.encoder = models.GCN(features=(self.hidden,), activation=self.activation)
-    self.discriminator = models.Bilinear()
+    self.discriminator = models.Bilinear(weight_init=self.discriminator_init)
 
   def embed(self, graph):
     return self.encoder(graph)
@@ -101,19 +102,26 @@ class DGI(base.Method):
     activation: encoder activation (``'prelu'``).
     patience: early-stopping patience on the training loss (20, as ``execute.py``); 0 disables
       it (then :meth:`embed` uses the current parameters).
+    discriminator_init: the bilinear discriminator's weight init, ``'glorot'`` (the rows measured
+      so far) or ``'torch'`` (the official ``weights_init``; :class:`jgssl.models.Bilinear`).
   """
   hidden: int = 512
   activation: str = "prelu"
   patience: int = 20
+  discriminator_init: str = "glorot"
 
   def __post_init__(self):
+    if self.discriminator_init not in ("glorot", "torch"):
+      raise ValueError(f"DGI.discriminator_init must be 'glorot' or 'torch', got "
+                       f"{self.discriminator_init!r}")
     if self.hidden < 1:
       raise ValueError(f"hidden must be >= 1, got {self.hidden}")
     if self.patience < 0:
       raise ValueError(f"patience must be >= 0, got {self.patience}")
 
   def _net(self):
-    return _DGINet(hidden=self.hidden, activation=self.activation)
+    return _DGINet(hidden=self.hidden, activation=self.activation,
+                   discriminator_init=self.discriminator_init)
 
   def init(self, key, graph):
     params = self._net().init(key, graph, graph)["params"]

@@ -95,6 +95,7 @@ def ppr_view(graph, *, alpha: float = 0.2, epsilon: Optional[object] = None,
 
 class _MVGRLNet(nn.Module):
   hidden: int
+  discriminator_init: str = "glorot"
 
   def setup(self):
     self.lin_a = models.Linear(features=self.hidden, use_bias=False, weight_init="glorot")
@@ -103,7 +104,7 @@ class _MVGRLNet(nn.Module):
     self.bias_b = self.param("bias_b", nn.initializers.zeros, (self.hidden,), jnp.float32)
     self.act_a = models.PReLU()
     self.act_b = models.PReLU()
-    self.discriminator = models.Bilinear()
+    self.discriminator = models.Bilinear(weight_init=self.discriminator_init)
 
   def _propagate(self, z_a, z_b, prop_a, prop_b):
     return (self.act_a(prop_a(z_a) + self.bias_a), self.act_b(prop_b(z_b) + self.bias_b))
@@ -145,6 +146,8 @@ class MVGRL(base.Method):
       normalisation, as DGL's port). The official ``node/dataset.py`` computes
       ``normalize_adj(adj + I)`` with a ``normalize_adj`` that adds ``I`` again, so the paper's
       runs used ``w = 2``. The diffusion view is unaffected (its ``compute_ppr`` adds ``I`` once).
+    discriminator_init: the bilinear discriminator's weight init, ``'glorot'`` (the rows measured
+      so far) or ``'torch'`` (the official ``weights_init``; :class:`jgssl.models.Bilinear`).
   """
   hidden: int = 512
   alpha: float = 0.2
@@ -154,8 +157,12 @@ class MVGRL(base.Method):
   batch_size: int = 4
   patience: int = 20
   self_loop_weight: float = 1.0
+  discriminator_init: str = "glorot"
 
   def __post_init__(self):
+    if self.discriminator_init not in ("glorot", "torch"):
+      raise ValueError(f"MVGRL.discriminator_init must be 'glorot' or 'torch', got "
+                       f"{self.discriminator_init!r}")
     if self.hidden < 1 or self.batch_size < 1 or self.patience < 0:
       raise ValueError(f"MVGRL needs hidden >= 1, batch_size >= 1 and patience >= 0; got "
                        f"{self.hidden}, {self.batch_size}, {self.patience}")
@@ -169,7 +176,7 @@ class MVGRL(base.Method):
       raise ValueError(f"MVGRL.epsilon must be > 0, 'auto' or None, got {self.epsilon!r}")
 
   def _net(self):
-    return _MVGRLNet(hidden=self.hidden)
+    return _MVGRLNet(hidden=self.hidden, discriminator_init=self.discriminator_init)
 
   def init(self, key, graph):
     ppr = ppr_view(graph, alpha=self.alpha, epsilon=self.epsilon, minmax=self.minmax)

@@ -103,6 +103,8 @@ def test_validation():
     MVGRL(epsilon=-1.0)
   with pytest.raises(ValueError, match="self_loop_weight"):
     MVGRL(self_loop_weight=-1.0)
+  with pytest.raises(ValueError, match="discriminator_init"):
+    MVGRL(discriminator_init="xavier")
 
 
 @pytest.mark.parametrize("dataset", ["cora", "citeseer"])

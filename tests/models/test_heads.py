@@ -172,3 +172,19 @@ def test_bilinear_discriminator_matches_numpy(tools):
     disc.apply(v, h, s_rows[:3])
   assert set(jax.eval_shape(models.Bilinear(use_bias=False).init, KEY, h, s)["params"]) == {
       "kernel"}
+
+
+@pytest.mark.parametrize("init, fan_sum", [("glorot", 64 + 32), ("torch", 64 * 32 + 32)])
+def test_bilinear_weight_init_scale(init, fan_sum):
+  # Uniform in ±sqrt(6 / (fan_in + fan_out)): 'torch' uses the fans PyTorch's xavier_uniform_
+  # computes for nn.Bilinear's [1, D1, D2] weight (D1·D2 and D2).
+  bound = np.sqrt(6.0 / fan_sum)
+  h, s = jnp.zeros((5, 64)), jnp.zeros((32,))
+  w = np.asarray(models.Bilinear(weight_init=init).init(KEY, h, s)["params"]["kernel"])
+  assert w.shape == (64, 32) and np.abs(w).max() <= bound
+  np.testing.assert_allclose(w.std(), bound / np.sqrt(3.0), rtol=0.05)  # uniform's std
+
+
+def test_bilinear_rejects_unknown_init():
+  with pytest.raises(ValueError, match="weight_init"):
+    models.Bilinear(weight_init="xavier")
