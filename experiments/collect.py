@@ -44,16 +44,19 @@ def verdict(summary: dict) -> str:
 
 def config_variant(summary: dict) -> str:
   """The config variant a row ran (``--dataset`` of its command, e.g. ``cora-public``), else
-  the dataset: two rows on one dataset and protocol (``mvgrl`` ``cora`` / ``cora-full``) stay
-  apart in the README."""
+  the dataset, followed by the command's ``--config.KEY=VALUE`` overrides (``citeseer,
+  model.discriminator_init=torch``): two rows on one dataset and protocol (``mvgrl`` ``cora`` /
+  ``cora-full``, or an ablation) stay apart in the README."""
   try:
     args = shlex.split(summary.get("command", ""))
   except ValueError:
     args = []
+  variant = summary["dataset"]
   for flag, value in zip(args, args[1:]):
     if flag == "--dataset":
-      return value
-  return summary["dataset"]
+      variant = value
+  overrides = [a[len("--config."):] for a in args if a.startswith("--config.")]
+  return ", ".join([variant] + overrides)
 
 
 def readme_table(summaries: Sequence[dict]) -> str:

@@ -345,9 +345,12 @@ def test_verdict_and_readme_block(tmp_path):
   # The config variant named by the command keeps same-dataset rows apart.
   variant = {**summary(84.0, 84.0, 0.4),
              "command": "python -m experiments.reproduce --method m --dataset d-full --seeds 2"}
-  collect_lib.write_readme([summary(83.0, 84.0, 0.4), variant], readme)
+  ablation = {**summary(84.0, 84.0, 0.4),
+              "command": "python -m experiments.reproduce --method m --dataset d --seeds 2 "
+                         "--out o --config.model.init=torch"}
+  collect_lib.write_readme([summary(83.0, 84.0, 0.4), variant, ablation], readme)
   rows = [l for l in readme.read_text().splitlines() if l.startswith("| m |")]
-  assert [r.split(" | ")[1] for r in rows] == ["d", "d-full"]
+  assert [r.split(" | ")[1] for r in rows] == ["d", "d-full", "d, model.init=torch"]
   readme.write_text("no markers")
   with pytest.raises(ValueError, match="no <!-- results:begin -->"):
     collect_lib.write_readme([], readme)
