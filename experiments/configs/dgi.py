@@ -6,6 +6,8 @@ Sources, cited beside each value:
   patience 20, lr 0.001, l2_coef 0.0, hid_units 512, sparse True, nonlinearity 'prelu'``;
   ``process.preprocess_features`` row-normalises the features; the best-loss model is restored;
   50 logistic-regression runs (Xavier init, Adam lr 0.01, wd 0, 100 epochs) on the public split.
+* ``[discriminator.py]`` ``layers/discriminator.py``: ``nn.Bilinear(n_h, n_h, 1)`` initialised by
+  ``xavier_uniform_`` on its ``[1, n_h, n_h]`` weight, zero bias.
 * ``[paper]`` the DGI paper's transductive table (Cora 82.3 ± 0.6, CiteSeer 71.8 ± 0.7), quoted by
   the GraphMAE and DGL DGI READMEs (REFERENCES.md §1 anchor 8, §3.1).
 * ``[secondary]`` the RoSA README table (DGI on Amazon-Computers 83.95 ± 0.47, REFERENCES.md §3.3;
@@ -43,9 +45,10 @@ def _default() -> ml_collections.ConfigDict:
   c.model.hidden = 512              # [execute.py] hid_units
   c.model.activation = "prelu"      # [execute.py] nonlinearity
   c.model.patience = 20             # [execute.py] patience (on the training loss)
-  # The official weights_init is xavier_uniform_ on nn.Bilinear's [1, D, D] weight ('torch',
-  # a 16x smaller bound at D = 512); the rows measured so far used 'glorot' (jgssl.models.Bilinear).
-  c.model.discriminator_init = "glorot"
+  # [discriminator.py] weights_init: xavier_uniform_ on nn.Bilinear's [1, D, D] weight ('torch',
+  # a 16x smaller bound at D = 512 than 'glorot' over [D, D]; jgssl.models.Bilinear). Rows run
+  # with 'glorot' before this was found: experiments/results/dgi-*-glorot.
+  c.model.discriminator_init = "torch"
 
   c.optimizer = _base.optimizer(
       "adam",                       # [execute.py] torch.optim.Adam
