@@ -62,9 +62,10 @@ def _default() -> ml_collections.ConfigDict:
   # normalize_adj(self_loop=True) adds I again: the official runs used w = 2. The Cora reference
   # (83.5) is DGL's port, whose graph.add_self_loop() + GraphConv give w = 1, as used here.
   c.model.self_loop_weight = 1.0
-  # The official weights_init is xavier_uniform_ on nn.Bilinear's [1, D, D] weight ('torch',
-  # a 16x smaller bound at D = 512); the rows measured so far used 'glorot' (jgssl.models.Bilinear).
-  c.model.discriminator_init = "glorot"
+  # [train.py] Discriminator.weights_init: xavier_uniform_ on nn.Bilinear's [1, D, D] weight
+  # ('torch', a 16x smaller bound at D = 512 than 'glorot'; jgssl.models.Bilinear). Rows run with
+  # 'glorot' before this was found: experiments/results/mvgrl-*-glorot.
+  c.model.discriminator_init = "torch"
 
   c.optimizer = _base.optimizer(
       "adam",                       # [train.py] Adam

@@ -146,8 +146,8 @@ class MVGRL(base.Method):
       normalisation, as DGL's port). The official ``node/dataset.py`` computes
       ``normalize_adj(adj + I)`` with a ``normalize_adj`` that adds ``I`` again, so the paper's
       runs used ``w = 2``. The diffusion view is unaffected (its ``compute_ppr`` adds ``I`` once).
-    discriminator_init: the bilinear discriminator's weight init, ``'glorot'`` (the rows measured
-      so far) or ``'torch'`` (the official ``weights_init``; :class:`jgssl.models.Bilinear`).
+    discriminator_init: the bilinear discriminator's weight init: ``'torch'``, the official
+      ``weights_init`` (:class:`jgssl.models.Bilinear`), or ``'glorot'``.
   """
   hidden: int = 512
   alpha: float = 0.2
@@ -157,7 +157,7 @@ class MVGRL(base.Method):
   batch_size: int = 4
   patience: int = 20
   self_loop_weight: float = 1.0
-  discriminator_init: str = "glorot"
+  discriminator_init: str = "torch"
 
   def __post_init__(self):
     if self.discriminator_init not in ("glorot", "torch"):
