@@ -101,8 +101,9 @@ def _full(c):
   # README): one step on the whole graph instead of 4 windows of 2,000 consecutive node indices.
   # On the Planetoid order the training nodes come first and the test nodes last, so the windows
   # cover them less often than the middle nodes: on average a Cora training node is in 10 % of the
-  # windows and a test node in 65 %; on CiteSeer 5 % and 38 % (README, MVGRL). These variants
-  # measure what the sampler costs on this split; everything else is the windowed run.
+  # windows and a test node in 65 %; on CiteSeer 5 % and 38 % (`python -m
+  # experiments.window_coverage --dataset cora`). These variants measure what the sampler costs
+  # on this split; everything else is the windowed run.
   c.model.sample_size = None
   return c
 

@@ -34,13 +34,45 @@ from typing import Optional
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from jgssl import augment, losses, models
 from jgssl import graph as graph_lib
 from jgssl.methods import base
 from jgssl.methods.dgi import early_stopping_loss, early_stopping_state
 
-__all__ = ["MVGRL", "ppr_view"]
+__all__ = ["MVGRL", "ppr_view", "window_coverage"]
+
+
+def window_coverage(num_nodes: int, *, sample_size: Optional[int] = 2000) -> np.ndarray:
+  """How often the official window sampler trains on each node: ``[num_nodes]`` in ``(0, 1]``.
+
+  :class:`MVGRL` (and the official ``node/train.py``) draws window starts ``o`` uniformly from
+  ``0 .. N − s`` and trains on nodes ``[o, o + s)``. Node ``i`` lies in a window for
+  ``min(i, N − s) − max(0, i − s + 1) + 1`` of the ``N − s + 1`` starts, so the first and last
+  ``N − s`` nodes are covered less often than the middle ones; the entries sum to ``s`` (the
+  expected nodes per window). Exact, no sampling.
+
+  Args:
+    num_nodes: real nodes ``N`` (in the order the sampler sees them).
+    sample_size: window length ``s``; ``None`` or ``s >= N`` means full-graph steps (all ones).
+
+  Returns:
+    float64 ``[num_nodes]``: per node, the fraction of windows containing it.
+
+  Raises:
+    ValueError: if ``num_nodes < 1`` or ``sample_size < 1``.
+  """
+  if num_nodes < 1:
+    raise ValueError(f"num_nodes must be >= 1, got {num_nodes}")
+  if sample_size is not None and sample_size < 1:
+    raise ValueError(f"sample_size must be >= 1 or None, got {sample_size}")
+  if sample_size is None or sample_size >= num_nodes:
+    return np.ones(num_nodes)
+  starts = num_nodes - sample_size + 1
+  i = np.arange(num_nodes)
+  hits = np.minimum(i, num_nodes - sample_size) - np.maximum(0, i - sample_size + 1) + 1
+  return hits / starts
 
 
 def ppr_view(graph, *, alpha: float = 0.2, epsilon: Optional[object] = None,

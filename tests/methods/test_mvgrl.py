@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from jgssl import augment
-from jgssl.methods.mvgrl import MVGRL, _MVGRLNet, ppr_view
+from jgssl.methods.mvgrl import MVGRL, _MVGRLNet, ppr_view, window_coverage
 from node_method_testing import assert_beats_random_init, csbm, train_full_graph
 
 _csbm = functools.partial(csbm, signal=2.0)
@@ -118,3 +118,23 @@ def test_full_config_differs_from_the_windowed_one_only_in_the_sampler(dataset):
   diff = common.diff_configs(common.config_to_dict(windows), common.config_to_dict(full))
   assert len(diff) == 1 and "model.sample_size" in diff[0]
   assert common.validate(full).method.sample_size is None
+
+
+@pytest.mark.parametrize("n,s", [(11, 4), (10, 9), (7, 1), (2708, 2000)])
+def test_window_coverage_counts_every_start(n, s):
+  hits = np.zeros(n)
+  for start in range(n - s + 1):          # every start the sampler can draw, equally likely
+    hits[start:start + s] += 1
+  cov = window_coverage(n, sample_size=s)
+  np.testing.assert_allclose(cov, hits / (n - s + 1))
+  assert cov.sum() == pytest.approx(s)    # a window holds s nodes
+  assert cov.max() == 1.0 or s < n - s + 1
+
+
+def test_window_coverage_full_graph_and_validation():
+  np.testing.assert_array_equal(window_coverage(5, sample_size=None), np.ones(5))
+  np.testing.assert_array_equal(window_coverage(5, sample_size=9), np.ones(5))
+  with pytest.raises(ValueError, match="num_nodes"):
+    window_coverage(0)
+  with pytest.raises(ValueError, match="sample_size"):
+    window_coverage(5, sample_size=0)
