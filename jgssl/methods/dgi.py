@@ -112,8 +112,8 @@ class DGI(base.Method):
   discriminator_init: str = "torch"
 
   def __post_init__(self):
-    if self.discriminator_init not in ("glorot", "torch"):
-      raise ValueError(f"DGI.discriminator_init must be 'glorot' or 'torch', got "
+    if self.discriminator_init not in models.BILINEAR_INITS:
+      raise ValueError(f"DGI.discriminator_init must be one of {models.BILINEAR_INITS}, got "
                        f"{self.discriminator_init!r}")
     if self.hidden < 1:
       raise ValueError(f"hidden must be >= 1, got {self.hidden}")

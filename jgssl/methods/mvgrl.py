@@ -192,8 +192,8 @@ class MVGRL(base.Method):
   discriminator_init: str = "torch"
 
   def __post_init__(self):
-    if self.discriminator_init not in ("glorot", "torch"):
-      raise ValueError(f"MVGRL.discriminator_init must be 'glorot' or 'torch', got "
+    if self.discriminator_init not in models.BILINEAR_INITS:
+      raise ValueError(f"MVGRL.discriminator_init must be one of {models.BILINEAR_INITS}, got "
                        f"{self.discriminator_init!r}")
     if self.hidden < 1 or self.batch_size < 1 or self.patience < 0:
       raise ValueError(f"MVGRL needs hidden >= 1, batch_size >= 1 and patience >= 0; got "

@@ -16,7 +16,7 @@
 
 from jgssl.models.gnn import (ENCODERS, GAT, GATConv, GCN, GCNConv, GIN, GINConv, GraphSAGE, MLP,
                               SAGEConv, make_encoder)
-from jgssl.models.heads import (Bilinear, FeatureDecoder, InnerProductDecoder, Predictor,
+from jgssl.models.heads import (BILINEAR_INITS, Bilinear, FeatureDecoder, InnerProductDecoder, Predictor,
                                 Projector, dense_inner_product_logits, inner_product_logits)
 from jgssl.models.layers import (ACTIVATIONS, NORMS, Activation, Linear, MaskedBatchNorm, Norm,
                                  PReLU, RReLU, masked_rows, torch_linear_init)
@@ -28,6 +28,7 @@ from jgssl.models.sparse import (SPARSE_KEY, assume_valid_index, drop_sparse_fea
 __all__ = [
     "ACTIVATIONS",
     "Activation",
+    "BILINEAR_INITS",
     "Bilinear",
     "ENCODERS",
     "FeatureDecoder",

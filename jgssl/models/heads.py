@@ -23,6 +23,7 @@ from jgssl.models.layers import (Activation, ActivationLike, Linear, Norm, check
                                  check_norm, check_rate, masked_rows)
 
 __all__ = [
+    "BILINEAR_INITS",
     "Bilinear",
     "FeatureDecoder",
     "InnerProductDecoder",
@@ -33,6 +34,9 @@ __all__ = [
 ]
 
 Array = jnp.ndarray
+
+# The weight inits :class:`Bilinear` offers (see its ``weight_init``).
+BILINEAR_INITS = ("glorot", "torch")
 
 
 class Projector(nn.Module, kw_only=True):
@@ -267,8 +271,8 @@ class Bilinear(nn.Module, kw_only=True):
   weight_init: str = "glorot"
 
   def __post_init__(self):
-    if self.weight_init not in ("glorot", "torch"):
-      raise ValueError(f"weight_init must be 'glorot' or 'torch', got {self.weight_init!r}")
+    if self.weight_init not in BILINEAR_INITS:
+      raise ValueError(f"weight_init must be one of {BILINEAR_INITS}, got {self.weight_init!r}")
     super().__post_init__()
 
   @nn.compact
