@@ -10,7 +10,9 @@ Suites:
   (``experiments/configs/<method>.py:cora``): median seconds per training epoch after
   compilation, compile seconds, counted compilations, peak RSS, XLA's FLOPs per epoch; plus this
   machine's matmul GFLOP/s (the ``roofline`` suite) and, per method, the FLOP floor
-  ``flops / GFLOP/s`` and the ratio of the measured epoch time to it.
+  ``flops / GFLOP/s`` and the ratio of the measured epoch time to it. ``--methods`` takes any
+  node-level config with the variant ``--variant`` (default ``cora``), e.g. ``--methods mvgrl
+  --variant citeseer``.
 * ``scaling`` — GRACE (exact chunked InfoNCE), BGRL and GraphMAE on contextual SBMs of 10k to
   200k nodes (each size in its own process, with a wall-clock cap and a resident-memory cap
   enforced by a watchdog), the dense similarity's memory at each size (computed, not run), a
@@ -26,6 +28,7 @@ Examples::
 
   python -m benchmarks.run --suite cora --epochs 20 --out benchmarks/results/cora.json
   python -m benchmarks.run --suite cora --methods grace,dgi --epochs 5
+  python -m benchmarks.run --suite cora --methods mvgrl --variant citeseer --epochs 5
   python -m benchmarks.run --suite scaling --sizes 10000,20000 --out benchmarks/results/scaling.json
   python -m benchmarks.run --suite roofline
 """
@@ -161,8 +164,9 @@ def suite_cora(args) -> Dict[str, Any]:
   peak = roof.get("peak_gflops")
   rows: List[Dict[str, Any]] = []
   for m in methods:
-    r = call_in_subprocess("run_jgssl_cora", {"method": m, "epochs": args.epochs,
-                                              "warmup": args.warmup, "threads": args.threads},
+    r = call_in_subprocess("run_jgssl_cora", {"method": m, "variant": args.variant,
+                                              "epochs": args.epochs, "warmup": args.warmup,
+                                              "threads": args.threads},
                            timeout_s=args.timeout)
     r.setdefault("method", m)
     if "error" not in r and peak and r.get("flops_per_epoch"):
@@ -191,7 +195,7 @@ def suite_cora(args) -> Dict[str, Any]:
           f"{_fmt(r['flops_per_epoch'] and r['flops_per_epoch'] / 1e9, '9.2f')} "
           f"{_fmt(r.get('floor_s'), '8.4f')} {_fmt(r.get('floor_ratio'), '6.2f')} "
           f"{_fmt(r.get('floor_ratio_cpu'), '9.2f')}")
-  return {"suite": "cora", "epochs": args.epochs, "warmup": args.warmup, "roofline": roof,
+  return {"suite": "cora", "variant": args.variant, "epochs": args.epochs, "warmup": args.warmup, "roofline": roof,
           "results": rows}
 
 
@@ -304,6 +308,8 @@ def main(argv=None) -> Dict[str, Any]:
   parser.add_argument("--methods", default=",".join(suites.CORA_METHODS),
                       help="comma-separated methods (cora: grace,dgi,bgrl,graphmae; scaling: "
                            "grace,bgrl,graphmae)")
+  parser.add_argument("--variant", default="cora",
+                      help="cora suite: the config variant to time (e.g. citeseer)")
   parser.add_argument("--epochs", type=int, default=20, help="timed epochs per suite")
   parser.add_argument("--warmup", type=int, default=2, help="untimed epochs after compiling")
   parser.add_argument("--threads", type=int, default=None, help="pin each run to N cores")

@@ -295,17 +295,18 @@ def cora_setup(method: str, *, variant: str = "cora", overrides=(), sparse: bool
   return config, plan.method, tx, padded
 
 
-def run_jgssl_cora(method: str, *, epochs: int = 20, warmup: int = 2,
+def run_jgssl_cora(method: str, *, variant: str = "cora", epochs: int = 20, warmup: int = 2,
                    threads: Optional[int] = None) -> dict:
-  """Times jgssl's training step for ``experiments/configs/<method>.py:cora``.
+  """Times jgssl's training step for ``experiments/configs/<method>.py:<variant>``.
 
   The method, optimizer, feature normalisation and padded graph are built as
-  ``python -m experiments.train --config experiments/configs/<method>.py:cora`` builds them
-  (same hyperparameters, one full-graph step per epoch, donated state).
+  ``python -m experiments.train --config experiments/configs/<method>.py:<variant>`` builds
+  them (same hyperparameters, one step per epoch, donated state).
 
   Args:
-    method: a config name with a ``cora`` variant, e.g. ``'grace'``, ``'dgi'``, ``'bgrl'``,
-      ``'graphmae'``.
+    method: a config name with a node-level ``variant``, e.g. ``'grace'``, ``'dgi'``,
+      ``'bgrl'``, ``'graphmae'``, ``'mvgrl'``.
+    variant: the config variant (default ``'cora'``).
     epochs: timed epochs (median reported).
     warmup: untimed epochs after the compiling call.
     threads: pin the process to this many CPU cores (``os.sched_setaffinity``; affects the rest
@@ -317,10 +318,10 @@ def run_jgssl_cora(method: str, *, epochs: int = 20, warmup: int = 2,
     ``peak_rss_mb`` is the whole process's peak: call this in a fresh process.
   """
   cores = _limit_threads(threads)
-  config, method_obj, tx, padded = cora_setup(method)
+  config, method_obj, tx, padded = cora_setup(method, variant=variant)
   result = run_node_suite(method, method_obj, tx, padded, seed=int(config.seed), epochs=epochs,
                           warmup=warmup)
-  result["config"] = f"experiments/configs/{method}.py:cora"
+  result["config"] = f"experiments/configs/{method}.py:{variant}"
   result["threads"] = threads
   result["cores"] = cores
   return result
