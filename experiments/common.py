@@ -291,6 +291,26 @@ def _c_grid(cfg) -> Tuple[float, ...]:
   return tuple(float(2.0 ** k) for k in range(int(cfg.c_log2_min), int(cfg.c_log2_max) + 1))
 
 
+def public_split(dataset, cfg, protocol: str) -> Dict[str, np.ndarray]:
+  """The public split a public-split protocol scores.
+
+  ``dataset.splits``; when ``cfg`` carries ``scored_split`` (set by
+  ``experiments.score_validation``, never by a config file), the split of that name stands in
+  for ``'test'``: the same probe, fitted the same way, scored on e.g. the validation nodes.
+
+  Raises:
+    ConfigError: if the dataset has no public split, or ``scored_split`` names no split.
+  """
+  if dataset.splits is None:
+    raise ConfigError(f"{dataset.name} has no public split for {protocol}")
+  splits = dict(dataset.splits)
+  scored = cfg.get("scored_split", "test")
+  if scored not in splits:
+    raise ConfigError(f"scored_split must be one of {sorted(splits)}, got {scored!r}")
+  splits["test"] = splits[scored]
+  return splits
+
+
 def _lr_sklearn_grace(embeddings, labels, *, seed, cfg, dataset, context):
   del dataset, context
   from jgssl import evaluate  # pylint: disable=import-outside-toplevel
@@ -306,9 +326,8 @@ def _lr_sklearn_grace(embeddings, labels, *, seed, cfg, dataset, context):
 def _lr_public_sklearn_grace(embeddings, labels, *, seed, cfg, dataset, context):
   del context
   from jgssl import evaluate  # pylint: disable=import-outside-toplevel
-  if dataset.splits is None:
-    raise ConfigError(f"{dataset.name} has no public split for LR-public-sklearn/GRACE")
-  r = evaluate.lr_public_sklearn_grace(embeddings, labels, dataset.splits, seed=seed,
+  split = public_split(dataset, cfg, "LR-public-sklearn/GRACE")
+  r = evaluate.lr_public_sklearn_grace(embeddings, labels, split, seed=seed,
                                        repeats=cfg.repeats, c_grid=_c_grid(cfg),
                                        inner_folds=cfg.inner_folds)
   metrics = _percent(r, {"micro_f1": "test_acc", "micro_f1_std": "test_acc_std"})
@@ -319,9 +338,8 @@ def _lp_public_graphmae(embeddings, labels, *, seed, cfg, dataset, context):
   del context
   import jax  # pylint: disable=import-outside-toplevel
   from jgssl import evaluate  # pylint: disable=import-outside-toplevel
-  if dataset.splits is None:
-    raise ConfigError(f"{dataset.name} has no public split for LP-public/GraphMAE")
-  r = evaluate.lp_public_graphmae(jax.random.PRNGKey(seed), embeddings, labels, dataset.splits,
+  split = public_split(dataset, cfg, "LP-public/GraphMAE")
+  r = evaluate.lp_public_graphmae(jax.random.PRNGKey(seed), embeddings, labels, split,
                                   lr=cfg.lr, weight_decay=cfg.weight_decay, epochs=cfg.epochs)
   metrics = _percent(r, {"test_acc_best_val": "test_acc",
                          "test_acc_best_val_std": "test_acc_std"})

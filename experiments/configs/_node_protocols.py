@@ -61,7 +61,7 @@ def _public_split(cfg, num_rows: int):
   if ds.num_nodes != num_rows:
     raise common.ConfigError(f"{cfg.dataset}: {ds.num_nodes} nodes but {num_rows} labelled "
                              f"embeddings; the public split needs every node labelled")
-  return ds.splits
+  return common.public_split(ds, cfg, cfg.protocol)
 
 
 def _lp_public(fn_name: str):
