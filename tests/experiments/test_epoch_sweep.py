@@ -10,12 +10,6 @@ from experiments import epoch_sweep
 from experiments import train as train_lib
 
 
-@pytest.fixture(autouse=True)
-def _data_dir(data_root, monkeypatch):
-  monkeypatch.setenv("JGSSL_DATA_DIR", str(data_root))
-  monkeypatch.setenv("JGSSL_OFFLINE", "1")
-
-
 def test_sweep_scores_every_epoch_and_its_last_epoch_is_the_launchers(tmp_path):
   summary = epoch_sweep.sweep("graphcl", "test", seeds=1, every=1, out=tmp_path / "s",
                               progress=False)

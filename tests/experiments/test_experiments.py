@@ -26,12 +26,6 @@ monitoring.register_event_duration_secs_listener(
     if name == "/jax/core/compile/backend_compile_duration" else None)
 
 
-@pytest.fixture(autouse=True)
-def _data_dir(data_root, monkeypatch):
-  monkeypatch.setenv("JGSSL_DATA_DIR", str(data_root))
-  monkeypatch.setenv("JGSSL_OFFLINE", "1")
-
-
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory, data_root):
   """One launcher run of grace.py:test through main() (the command-line path)."""

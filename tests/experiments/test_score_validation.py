@@ -13,12 +13,6 @@ from experiments import train as train_lib
 from jgssl import data, evaluate
 
 
-@pytest.fixture(autouse=True)
-def _data_dir(data_root, monkeypatch):
-  monkeypatch.setenv("JGSSL_DATA_DIR", str(data_root))
-  monkeypatch.setenv("JGSSL_OFFLINE", "1")
-
-
 @pytest.fixture(scope="module")
 def dgi_run(tmp_path_factory, data_root):
   with pytest.MonkeyPatch.context() as mp:

@@ -8,12 +8,6 @@ from experiments import common
 from experiments import window_coverage
 
 
-@pytest.fixture(autouse=True)
-def _data_dir(data_root, monkeypatch):
-  monkeypatch.setenv("JGSSL_DATA_DIR", str(data_root))
-  monkeypatch.setenv("JGSSL_OFFLINE", "1")
-
-
 def test_cora_public_split_figures(capsys):
   assert window_coverage.main(["--dataset", "cora", "--json"]) == 0
   rows = json.loads(capsys.readouterr().out)
