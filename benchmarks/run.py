@@ -195,8 +195,8 @@ def suite_cora(args) -> Dict[str, Any]:
           f"{_fmt(r['flops_per_epoch'] and r['flops_per_epoch'] / 1e9, '9.2f')} "
           f"{_fmt(r.get('floor_s'), '8.4f')} {_fmt(r.get('floor_ratio'), '6.2f')} "
           f"{_fmt(r.get('floor_ratio_cpu'), '9.2f')}")
-  return {"suite": "cora", "variant": args.variant, "epochs": args.epochs, "warmup": args.warmup, "roofline": roof,
-          "results": rows}
+  return {"suite": "cora", "variant": args.variant, "epochs": args.epochs, "warmup": args.warmup,
+          "roofline": roof, "results": rows}
 
 
 def suite_scaling(args) -> Dict[str, Any]:

@@ -1,12 +1,13 @@
 """How often MVGRL's window sampler trains on each split: ``python -m experiments.window_coverage``.
 
 ``python -m experiments.window_coverage --dataset citeseer`` loads the dataset of
-``experiments/configs/mvgrl.py:citeseer`` (``--config.<key>=<value>`` overrides apply) in the order the sampler sees it and prints, per split of the standard
-split, the mean fraction of training windows that contain a node, its minimum, and the share of
-nodes covered less than half the time (:func:`jgssl.methods.mvgrl.window_coverage`, exact, no
-sampling). ``--json`` prints the same as JSON. These are the coverage figures quoted in the
-README and in ``experiments/configs/mvgrl.py`` (Cora: training nodes 10 %, test nodes 65 %;
-CiteSeer: 5 % and 38 %).
+``experiments/configs/mvgrl.py:citeseer`` (``--config.<key>=<value>`` overrides apply) in the
+order the sampler sees it and prints, per split of the standard split, the mean fraction of
+training windows that contain a node, its minimum, and the share of nodes covered less than half
+the time (:func:`jgssl.methods.mvgrl.window_coverage`, exact, no sampling). ``--json`` prints
+the same as JSON. These are the coverage figures quoted in the README and in
+``experiments/configs/mvgrl.py`` (Cora: training nodes 10 %, test nodes 65 %; CiteSeer: 5 % and
+38 %).
 """
 
 from __future__ import annotations
@@ -32,19 +33,17 @@ def coverage_by_split(config) -> Dict[str, Dict[str, float]]:
   from jgssl.methods import mvgrl  # pylint: disable=import-outside-toplevel
 
   if config.method != "mvgrl":
-    raise common.ConfigError(f"window coverage is about MVGRL's sampler; the config is {config.method!r}")
+    raise common.ConfigError(f"window coverage is about MVGRL's sampler; the config is "
+                             f"{config.method!r}")
   ds = data.load(config.dataset, progress=False)
   if getattr(ds, "splits", None) is None:
-    raise common.ConfigError(f"dataset {config.dataset!r} has no standard split to report coverage for")
+    raise common.ConfigError(f"dataset {config.dataset!r} has no standard split to report "
+                             f"coverage for")
   cov = mvgrl.window_coverage(ds.num_nodes, sample_size=config.model.sample_size)
-  out = {}
-  for name in ("train", "val", "test"):
-    c = cov[np.asarray(ds.splits[name])]
-    out[name] = {"nodes": int(c.size), "mean": float(c.mean()), "min": float(c.min()),
-                 "below_half": float((c < 0.5).mean())}
-  out["all"] = {"nodes": int(cov.size), "mean": float(cov.mean()), "min": float(cov.min()),
-                "below_half": float((cov < 0.5).mean())}
-  return out
+  groups = {name: cov[np.asarray(ds.splits[name])] for name in ("train", "val", "test")}
+  groups["all"] = cov
+  return {name: {"nodes": int(c.size), "mean": float(c.mean()), "min": float(c.min()),
+                 "below_half": float((c < 0.5).mean())} for name, c in groups.items()}
 
 
 def _table(spec: str, config, rows: Dict[str, Dict[str, float]]) -> str:
