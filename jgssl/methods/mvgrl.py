@@ -44,6 +44,12 @@ from jgssl.methods.dgi import early_stopping_loss, early_stopping_state
 __all__ = ["MVGRL", "ppr_view", "window_coverage"]
 
 
+def _window_starts(key, num_real, *, size: int, batch: int) -> jax.Array:
+  """``batch`` window starts, uniform in ``0 .. max(num_real − size, 0)``, as the official sampler
+  (windows inside the real nodes, which come first). :func:`window_coverage` is exact for it."""
+  return jax.random.randint(key, (batch,), 0, jnp.maximum(num_real - size, 0) + 1)
+
+
 def window_coverage(num_nodes: int, *, sample_size: Optional[int] = 2000) -> np.ndarray:
   """How often the official window sampler trains on each node: ``[num_nodes]`` in ``(0, 1]``.
 
@@ -241,9 +247,7 @@ class MVGRL(base.Method):
     size = slots if self.sample_size is None else min(self.sample_size, slots)
     k_off, k_perm = jax.random.split(key)
     batch = 1 if self.sample_size is None else self.batch_size
-    # Offsets as the official sampler: windows inside the real nodes (which come first).
-    n_real = graph_lib.num_real_nodes(graph)
-    starts = jax.random.randint(k_off, (batch,), 0, jnp.maximum(n_real - size, 0) + 1)
+    starts = _window_starts(k_off, graph_lib.num_real_nodes(graph), size=size, batch=batch)
     perm = jax.random.permutation(k_perm, size)
     x_all = jnp.asarray(graph.nodes["x"])
     mask_all = graph.nodes["mask"]

@@ -16,8 +16,9 @@
 
 from jgssl.models.gnn import (ENCODERS, GAT, GATConv, GCN, GCNConv, GIN, GINConv, GraphSAGE, MLP,
                               SAGEConv, make_encoder)
-from jgssl.models.heads import (BILINEAR_INITS, Bilinear, FeatureDecoder, InnerProductDecoder, Predictor,
-                                Projector, dense_inner_product_logits, inner_product_logits)
+from jgssl.models.heads import (BILINEAR_INITS, Bilinear, FeatureDecoder, InnerProductDecoder,
+                                Predictor, Projector, dense_inner_product_logits,
+                                inner_product_logits)
 from jgssl.models.layers import (ACTIVATIONS, NORMS, Activation, Linear, MaskedBatchNorm, Norm,
                                  PReLU, RReLU, masked_rows, torch_linear_init)
 from jgssl.models.readout import (READOUTS, concat_layer_readouts, get_readout, max_readout,

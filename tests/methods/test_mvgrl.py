@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from jgssl import augment
-from jgssl.methods.mvgrl import MVGRL, _MVGRLNet, ppr_view, window_coverage
+from jgssl.methods.mvgrl import MVGRL, _MVGRLNet, _window_starts, ppr_view, window_coverage
 from node_method_testing import assert_beats_random_init, csbm, train_full_graph
 
 _csbm = functools.partial(csbm, signal=2.0)
@@ -128,7 +128,17 @@ def test_window_coverage_counts_every_start(n, s):
   cov = window_coverage(n, sample_size=s)
   np.testing.assert_allclose(cov, hits / (n - s + 1))
   assert cov.sum() == pytest.approx(s)    # a window holds s nodes
-  assert cov.max() == 1.0 or s < n - s + 1
+  # The middle nodes are in every window exactly when the windows overlap all starts.
+  assert (cov.max() == 1.0) == (s >= n - s + 1)
+
+
+def test_window_coverage_matches_the_samplers_draws():
+  n, s, draws = 30, 12, 20_000
+  starts = np.asarray(_window_starts(jax.random.PRNGKey(0), jnp.int32(n), size=s, batch=draws))
+  hits = np.zeros(n)
+  for start in starts:
+    hits[start:start + s] += 1
+  np.testing.assert_allclose(hits / draws, window_coverage(n, sample_size=s), atol=0.02)
 
 
 def test_window_coverage_full_graph_and_validation():
