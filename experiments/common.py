@@ -246,23 +246,31 @@ class Protocol:
       what :attr:`prepare` returned (else ``None``).
     prepare: optional ``(seed, graph, cfg) -> (training graph, context)`` run before training on
       the unpadded node-level graph (e.g. ``LinkPred-GAE`` hides its validation / test edges).
+    public_split: whether it scores the dataset's public split through :func:`public_split`
+      (so ``cfg.scored_split`` can swap in the validation nodes, as
+      ``experiments.score_validation`` does); ``False`` for protocols that draw their own splits.
   """
   evaluate: Callable
   prepare: Optional[Callable] = None
+  public_split: bool = False
+
+
+def protocol_from_function(fn: Callable, *, public_split: bool = False) -> Protocol:
+  """A :class:`Protocol` around a plain ``(embeddings, labels, *, seed, cfg) -> (protocol,
+  metrics, extra)`` function, the form config modules register."""
+
+  def evaluate(embeddings, labels, *, seed, cfg, dataset, context):
+    del dataset, context
+    return fn(embeddings, labels, seed=seed, cfg=cfg)
+
+  return Protocol(evaluate=evaluate, public_split=public_split)
 
 
 def get_protocol(name: str) -> Protocol:
   """The :class:`Protocol` of ``name``; plain functions ``(embeddings, labels, *, seed, cfg)``
   registered by config modules are wrapped."""
   entry = PROTOCOLS[name]
-  if isinstance(entry, Protocol):
-    return entry
-
-  def evaluate(embeddings, labels, *, seed, cfg, dataset, context):
-    del dataset, context
-    return entry(embeddings, labels, seed=seed, cfg=cfg)
-
-  return Protocol(evaluate=evaluate)
+  return entry if isinstance(entry, Protocol) else protocol_from_function(entry)
 
 
 def _jsonable(obj):
@@ -381,8 +389,8 @@ def _linkpred_evaluate(embeddings, labels, *, seed, cfg, dataset, context):
 #: function, as config modules register them).
 PROTOCOLS: Dict[str, Any] = {
     "LR-rand-sklearn/GRACE": Protocol(evaluate=_lr_sklearn_grace),
-    "LR-public-sklearn/GRACE": Protocol(evaluate=_lr_public_sklearn_grace),
-    "LP-public/GraphMAE": Protocol(evaluate=_lp_public_graphmae),
+    "LR-public-sklearn/GRACE": Protocol(evaluate=_lr_public_sklearn_grace, public_split=True),
+    "LP-public/GraphMAE": Protocol(evaluate=_lp_public_graphmae, public_split=True),
     "SVM-10fold/GraphMAE": Protocol(evaluate=_svm("svm_10fold_graphmae", seeded_folds=False)),
     "SVM-10fold/GraphCL": Protocol(evaluate=_svm("svm_10fold_graphcl", seeded_folds=True)),
     "SVM-10fold/MVGRL": Protocol(evaluate=_svm("svm_10fold_mvgrl", seeded_folds=True)),

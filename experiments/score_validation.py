@@ -7,8 +7,8 @@ same settings, same seed), fitted on the training nodes as always but scored on 
 on (e.g. the G-BT Planetoid epochs in ``experiments/configs/gbt.py``) without looking at the
 test nodes. ``--json`` prints one JSON object per line.
 
-Only public-split protocols have validation nodes to score (``LP-public/*``,
-``LR-public-sklearn/*``); random-split protocols are refused.
+Only public-split protocols (``common.Protocol.public_split``: ``LP-public/*``,
+``LR-public-sklearn/*``) have validation nodes to score; random-split protocols are refused.
 """
 
 from __future__ import annotations
@@ -41,7 +41,9 @@ def score_validation(workdir) -> Dict[str, Any]:
   result = json.loads(result_path.read_text())
   config = result["config"]
   protocol_name = config["eval"]["protocol"]
-  if "-public" not in protocol_name:
+  common.load_config(str(common.find_config_file(result["method"])))  # registers its protocols
+  protocol = common.get_protocol(protocol_name)
+  if not protocol.public_split:
     raise common.ConfigError(f"{workdir}: protocol {protocol_name} draws random splits; only "
                              f"public-split protocols have validation nodes to score")
   cfg = ml_collections.ConfigDict(config["eval"])
@@ -49,8 +51,6 @@ def score_validation(workdir) -> Dict[str, Any]:
   dataset = data.load(config["dataset"], progress=False)
   embeddings = np.load(workdir / "embeddings.npy")
   labels = np.load(workdir / "labels.npy")
-  common.load_config(str(common.find_config_file(result["method"])))  # registers its protocols
-  protocol = common.get_protocol(protocol_name)
   _, metrics, _ = protocol.evaluate(embeddings, labels, seed=int(result["seed"]), cfg=cfg,
                                     dataset=dataset, context=None)
   return {"workdir": str(workdir), "method": result["method"], "dataset": result["dataset"],

@@ -105,13 +105,13 @@ def _lr_sklearn_bgrl(embeddings, labels, *, seed: int, cfg):
   return r.protocol, _percent(r, r.main), _extra(r)
 
 
-for _name, _fn in (("LP-public/DGI", _lp_public("lp_public_dgi")),
-                   ("LP-public/MVGRL", _lp_public("lp_public_mvgrl")),
-                   ("LP-public/CCA-SSG", _lp_public("lp_public_ccassg")),
-                   ("LP-rand/CCA-SSG", _lp_random),
-                   ("LR-rand-torch/GCA", _lr_rand_torch),
-                   ("LR-rand-sklearn/BGRL", _lr_sklearn_bgrl)):
-  common.PROTOCOLS.setdefault(_name, _fn)
+for _name, _fn, _public in (("LP-public/DGI", _lp_public("lp_public_dgi"), True),
+                            ("LP-public/MVGRL", _lp_public("lp_public_mvgrl"), True),
+                            ("LP-public/CCA-SSG", _lp_public("lp_public_ccassg"), True),
+                            ("LP-rand/CCA-SSG", _lp_random, False),
+                            ("LR-rand-torch/GCA", _lr_rand_torch, False),
+                            ("LR-rand-sklearn/BGRL", _lr_sklearn_bgrl, False)):
+  common.PROTOCOLS.setdefault(_name, common.protocol_from_function(_fn, public_split=_public))
 
 
 def lp_public_dgi_eval(c: ml_collections.ConfigDict) -> ml_collections.ConfigDict:

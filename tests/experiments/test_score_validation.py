@@ -54,10 +54,38 @@ def test_refusals(tmp_path):
   with pytest.raises(common.ConfigError, match="no finished run"):
     score_validation.score_validation(tmp_path)
   (tmp_path / "embeddings.npy").write_bytes(b"")
-  (tmp_path / "result.json").write_text(json.dumps(
-      {"config": {"eval": {"protocol": "LR-rand-sklearn/GRACE"}}}))
-  with pytest.raises(common.ConfigError, match="random splits"):
-    score_validation.score_validation(tmp_path)
+  # One random-split protocol of common.PROTOCOLS, one registered by a config module.
+  for method, protocol in (("grace", "LR-rand-sklearn/GRACE"), ("bgrl", "LR-rand-sklearn/BGRL")):
+    (tmp_path / "result.json").write_text(json.dumps(
+        {"method": method, "config": {"eval": {"protocol": protocol}}}))
+    with pytest.raises(common.ConfigError, match="random splits"):
+      score_validation.score_validation(tmp_path)
   cfg = ml_collections.ConfigDict({"scored_split": "holdout"})
   with pytest.raises(common.ConfigError, match="scored_split"):
     common.public_split(data.load("cora", progress=False), cfg, "LP-public/DGI")
+
+
+def test_public_split_flag_matches_what_each_protocol_scores(monkeypatch):
+  """Every protocol flagged ``public_split`` takes its split from ``common.public_split``, so
+  ``scored_split`` reaches it (``score_validation`` trusts the flag)."""
+  for path in common.CONFIG_DIR.glob("*.py"):  # config modules register their protocols
+    if not path.stem.startswith("_"):
+      common.load_config(str(path))
+  asked = []
+
+  def recording_public_split(dataset, cfg, protocol):
+    asked.append(protocol)
+    raise RuntimeError("stop here")
+
+  monkeypatch.setattr(common, "public_split", recording_public_split)
+  ds = data.load("cora", progress=False)
+  embeddings = np.zeros((ds.num_nodes, 2), np.float32)
+  flagged = [n for n in common.PROTOCOLS if common.get_protocol(n).public_split]
+  assert {"LP-public/DGI", "LP-public/GraphMAE", "LR-public-sklearn/GRACE"} <= set(flagged)
+  for name in flagged:
+    cfg = ml_collections.ConfigDict(dict(protocol=name, dataset="cora", epochs=1, lr=0.01,
+                                         weight_decay=0.0, repeats=1, inner_folds=2))
+    with pytest.raises(RuntimeError, match="stop here"):
+      common.get_protocol(name).evaluate(embeddings, ds.labels, seed=0, cfg=cfg, dataset=ds,
+                                         context=None)
+  assert sorted(asked) == sorted(flagged)
