@@ -3,8 +3,8 @@
 Recipe (REFERENCES.md §3.5): two views by independent edge dropping and feature-column masking
 (:func:`jgssl.augment.drop_edges`, :func:`jgssl.augment.mask_feature_columns`); an online GCN
 encoder with batch norm + PReLU after every layer and a predictor ``Linear-PReLU-Linear``
-(hidden 512); a target encoder whose parameters are an EMA of the online encoder
-(``'target'`` collection, moved by :meth:`BGRL.post_update` with a momentum cosine-annealed
+(hidden 512); a target encoder, initialised independently of the online one as upstream, whose
+parameters are an EMA of the online encoder (``'target'`` collection, moved by :meth:`BGRL.post_update` with a momentum cosine-annealed
 from ``momentum`` to 1 over ``total_steps``). The loss per node is
 ``2 − cos(p₁, sg(y₂)) − cos(p₂, sg(y₁))`` = the mean of two
 :func:`jgssl.losses.bootstrap_cosine_loss` calls: it is 0 when the views align and **falls**
@@ -92,8 +92,12 @@ class BGRL(base.Method):
                    bn_momentum=self.bn_momentum)
 
   def init(self, key, graph):
-    variables = dict(self._net().init(key, graph, training=False))
-    variables["target"] = variables["params"]["encoder"]
+    """Online encoder + predictor (``'params'``, ``'batch_stats'``) and the target encoder
+    (``'target'``), which starts from its **own** random draw: upstream deep-copies the online
+    encoder and then calls ``reset_parameters()`` on the copy (``bgrl/bgrl.py``)."""
+    k_online, k_target = jax.random.split(key)
+    variables = dict(self._net().init(k_online, graph, training=False))
+    variables["target"] = self._net().init(k_target, graph, training=False)["params"]["encoder"]
     return variables
 
   def _view(self, key, graph, edge_rate, feature_rate):
