@@ -64,11 +64,16 @@ def _public_split(cfg, num_rows: int):
   return common.public_split(ds, cfg, cfg.protocol)
 
 
-def _lp_public(fn_name: str):
+def _lp_public(fn_name: str, *, l2_rows: bool = False):
+  """A public-split linear probe; with ``l2_rows`` the embeddings' rows are scaled to unit L2
+  norm first (as BGRL's ``logistic_regression_eval.py`` does before its probe)."""
   def run(embeddings, labels, *, seed: int, cfg):
     import jax  # pylint: disable=import-outside-toplevel
+    from sklearn import preprocessing  # pylint: disable=import-outside-toplevel
     from jgssl import evaluate  # pylint: disable=import-outside-toplevel
     fn = getattr(evaluate, fn_name)
+    if l2_rows:
+      embeddings = preprocessing.normalize(np.asarray(embeddings, np.float64), norm="l2")
     kwargs = dict(epochs=cfg.epochs, lr=cfg.lr, weight_decay=cfg.weight_decay)
     if "restarts" in cfg:
       kwargs["restarts"] = cfg.restarts
@@ -106,6 +111,8 @@ def _lr_sklearn_bgrl(embeddings, labels, *, seed: int, cfg):
 
 
 for _name, _fn, _public in (("LP-public/DGI", _lp_public("lp_public_dgi"), True),
+                            ("LP-public/DGI-l2", _lp_public("lp_public_dgi", l2_rows=True),
+                             True),
                             ("LP-public/MVGRL", _lp_public("lp_public_mvgrl"), True),
                             ("LP-public/CCA-SSG", _lp_public("lp_public_ccassg"), True),
                             ("LP-rand/CCA-SSG", _lp_random, False),
@@ -161,5 +168,3 @@ def random_split_variant(name: str, value=None, std=None, source: str = _base.NO
     return _base.set_reference(c, value, std, source)
   return apply
 
-
-del np

@@ -3,6 +3,7 @@
 import json
 
 import jax
+import jax.numpy as jnp
 import ml_collections
 import numpy as np
 import pytest
@@ -89,3 +90,23 @@ def test_public_split_flag_matches_what_each_protocol_scores(monkeypatch):
       common.get_protocol(name).evaluate(embeddings, ds.labels, seed=0, cfg=cfg, dataset=ds,
                                          context=None)
   assert sorted(asked) == sorted(flagged)
+
+
+def test_l2_rows_probe_ignores_row_scale_and_equals_the_probe_on_normalised_rows():
+  common.load_config(f"{common.find_config_file('bgrl')}:cora")  # registers LP-public/DGI-l2
+  ds = data.load("cora", progress=False)
+  emb = jax.random.normal(jax.random.PRNGKey(0), (ds.num_nodes, 8))
+  scale = jax.random.uniform(jax.random.PRNGKey(1), (ds.num_nodes, 1), minval=0.1, maxval=10.0)
+  cfg = ml_collections.ConfigDict(dict(protocol="LP-public/DGI-l2", dataset="cora", restarts=2,
+                                       epochs=20, lr=0.01, weight_decay=0.0))
+  l2 = common.get_protocol("LP-public/DGI-l2")
+  assert l2.public_split
+
+  def score(protocol, x):
+    return protocol.evaluate(np.asarray(x), ds.labels, seed=0, cfg=cfg, dataset=ds,
+                             context=None)[1]["test_acc"]
+
+  base = score(l2, emb)
+  assert score(l2, emb * scale) == pytest.approx(base, abs=1e-6)
+  unit = emb / jnp.linalg.norm(emb, axis=1, keepdims=True)
+  assert score(common.get_protocol("LP-public/DGI"), unit) == pytest.approx(base, abs=1e-4)
