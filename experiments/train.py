@@ -216,6 +216,13 @@ def evaluate_trained(config, workdir, trained) -> Dict[str, Any]:
   resolved = common.config_to_dict(config)
   trained = pathlib.Path(trained).absolute()
   workdir = pathlib.Path(workdir).absolute()
+  result_path = workdir / "result.json"
+  if result_path.exists() and (workdir / "config.json").exists():
+    # Finished: re-report (the source's embeddings may be gone, e.g. in a fresh checkout).
+    _check_workdir(workdir, resolved)
+    result = json.loads(result_path.read_text())
+    _report(result)
+    return result
   _check_saved_run(config, trained)
   source = json.loads((trained / "config.json").read_text())
   diff = [d for d in common.diff_configs(source, resolved)
@@ -225,11 +232,6 @@ def evaluate_trained(config, workdir, trained) -> Dict[str, Any]:
                              "only eval.* and reference.* may differ")
   workdir.mkdir(parents=True, exist_ok=True)
   _check_workdir(workdir, resolved)
-  result_path = workdir / "result.json"
-  if result_path.exists():
-    result = json.loads(result_path.read_text())
-    _report(result)
-    return result
   result = {**_score_saved(config, plan, trained), "config": resolved,
             "embeddings_from": str(trained)}
   _write_json(result_path, result)

@@ -179,6 +179,16 @@ def test_reproduce_two_seeds_writes_table_and_collect_gathers_it(tmp_path):
   reused = json.loads((tmp_path / "public" / "seed_0" / "result.json").read_text())
   assert reused["params_checksum"] == json.loads(
       (out / "seed_0" / "result.json").read_text())["params_checksum"]
+  # Finished, it re-reports without the source's embeddings (a fresh checkout has none).
+  hidden = [(e, e.with_suffix(".hidden")) for e in out.glob("seed_*/embeddings.npy")]
+  for e, h in hidden:
+    e.rename(h)
+  again_public = reproduce_lib.reproduce(
+      "grace", "test", seeds=2, out=tmp_path / "public", embeddings_from=out,
+      overrides=["eval.repeats=1", "eval.inner_folds=2"])
+  assert hidden and again_public["metrics"] == public["metrics"]
+  for e, h in hidden:
+    h.rename(e)
   with pytest.raises(common.ConfigError, match=r"different config \(model.hidden"):
     reproduce_lib.reproduce("grace", "test", seeds=1, out=tmp_path / "bad", embeddings_from=out,
                             overrides=["model.hidden=32"])
