@@ -79,7 +79,7 @@ def _lp_public(fn_name: str, *, l2_rows: bool = False):
       kwargs["restarts"] = cfg.restarts
     r = fn(jax.random.PRNGKey(seed), embeddings, labels, _public_split(cfg, len(labels)),
            **kwargs)
-    return r.protocol, _percent(r, r.main), _extra(r)
+    return r.protocol + ("-l2" if l2_rows else ""), _percent(r, r.main), _extra(r)
   return run
 
 

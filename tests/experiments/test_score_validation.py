@@ -101,6 +101,9 @@ def test_l2_rows_probe_ignores_row_scale_and_equals_the_probe_on_normalised_rows
                                        epochs=20, lr=0.01, weight_decay=0.0))
   l2 = common.get_protocol("LP-public/DGI-l2")
   assert l2.public_split
+  # The name written to result.json (and the README table) is the registered one.
+  assert l2.evaluate(np.asarray(emb), ds.labels, seed=0, cfg=cfg, dataset=ds,
+                     context=None)[0] == "LP-public/DGI-l2"
 
   def score(protocol, x):
     return protocol.evaluate(np.asarray(x), ds.labels, seed=0, cfg=cfg, dataset=ds,
