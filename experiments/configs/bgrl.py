@@ -6,8 +6,8 @@ Sources, cited beside each value:
   shared: ``epochs 10000``, ``lr_warmup_epochs 1000``, ``weight_decay 1e-5``, ``mm 0.99``,
   ``predictor_hidden_size 512``); ``[train]`` ``train_transductive.py`` (AdamW, warm-up + cosine
   LR, cosine momentum, ``NormalizeFeatures`` in ``bgrl/data.py``, evaluation on the online
-  encoder in eval mode); ``[eval]`` ``bgrl/logistic_regression_eval.py`` (80 % test, 5 shuffle
-  splits of the rest, ``C = 2^-10 .. 2^10``).
+  encoder in eval mode); ``[eval]`` ``bgrl/logistic_regression_eval.py`` (rows scaled to unit L2
+  norm, 80 % test, 5 shuffle splits of the rest, ``C = 2^-10 .. 2^10``).
 * ``[readme]`` the BGRL README (Amazon-Computers 90.34 ± 0.19, 20 splits × inits).
 * ``[graphmae]`` the GraphMAE README table (BGRL on Cora 82.7 ± 0.6, CiteSeer 71.1 ± 0.8, public
   split; GraphMAE's own runs, hyperparameters unpublished).

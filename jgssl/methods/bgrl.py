@@ -4,8 +4,9 @@ Recipe (REFERENCES.md §3.5): two views by independent edge dropping and feature
 (:func:`jgssl.augment.drop_edges`, :func:`jgssl.augment.mask_feature_columns`); an online GCN
 encoder with batch norm + PReLU after every layer and a predictor ``Linear-PReLU-Linear``
 (hidden 512); a target encoder, initialised independently of the online one as upstream, whose
-parameters are an EMA of the online encoder (``'target'`` collection, moved by :meth:`BGRL.post_update` with a momentum cosine-annealed
-from ``momentum`` to 1 over ``total_steps``). The loss per node is
+parameters are an EMA of the online encoder (``'target'`` collection, moved by
+:meth:`BGRL.post_update` with a momentum cosine-annealed from ``momentum`` to 1 over
+``total_steps``). The loss per node is
 ``2 − cos(p₁, sg(y₂)) − cos(p₂, sg(y₁))`` = the mean of two
 :func:`jgssl.losses.bootstrap_cosine_loss` calls: it is 0 when the views align and **falls**
 during training (PyGCL's example returns the similarity, a loss with the wrong sign). ``O(N·d)``.
