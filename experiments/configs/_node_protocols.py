@@ -110,6 +110,15 @@ def _lr_sklearn_bgrl(embeddings, labels, *, seed: int, cfg):
   return r.protocol, _percent(r, r.main), _extra(r)
 
 
+def _lr_public_sklearn_bgrl(embeddings, labels, *, seed: int, cfg):
+  from jgssl import evaluate  # pylint: disable=import-outside-toplevel
+  grid = tuple(float(2.0 ** k) for k in range(int(cfg.get("c_log2_min", -10)),
+                                              int(cfg.get("c_log2_max", 10)) + 1))
+  r = evaluate.lr_public_sklearn_bgrl(embeddings, labels, _public_split(cfg, len(labels)),
+                                      seed=seed, c_grid=grid)
+  return r.protocol, _percent(r, r.main), _extra(r)
+
+
 for _name, _fn, _public in (("LP-public/DGI", _lp_public("lp_public_dgi"), True),
                             ("LP-public/DGI-l2", _lp_public("lp_public_dgi", l2_rows=True),
                              True),
@@ -117,7 +126,8 @@ for _name, _fn, _public in (("LP-public/DGI", _lp_public("lp_public_dgi"), True)
                             ("LP-public/CCA-SSG", _lp_public("lp_public_ccassg"), True),
                             ("LP-rand/CCA-SSG", _lp_random, False),
                             ("LR-rand-torch/GCA", _lr_rand_torch, False),
-                            ("LR-rand-sklearn/BGRL", _lr_sklearn_bgrl, False)):
+                            ("LR-rand-sklearn/BGRL", _lr_sklearn_bgrl, False),
+                            ("LR-public-sklearn/BGRL", _lr_public_sklearn_bgrl, True)):
   common.PROTOCOLS.setdefault(_name, common.protocol_from_function(_fn, public_split=_public))
 
 

@@ -17,7 +17,8 @@ Tag                        Functions
 ``LP-rand``                :func:`lp_random_splits` over :func:`random_splits`
 ``LR-rand-torch``          :func:`lr_rand_torch` (GCA, CSGCL, POT)
 ``LR-rand-sklearn``        :func:`lr_rand_sklearn_grace`, :func:`lr_rand_sklearn_bgrl`
-``LR-public-sklearn``      :func:`lr_public_sklearn_grace` (GRACE on the public split, DGL)
+``LR-public-sklearn``      :func:`lr_public_sklearn_grace` (GRACE on the public split, DGL),
+                           :func:`lr_public_sklearn_bgrl` (BGRL's preset-split probe)
 ``SVM-10fold``             :func:`svm_10fold_graphmae`, :func:`svm_10fold_graphcl`,
                            :func:`svm_10fold_mvgrl` (engine: :func:`svm_kfold`)
 ``KMeans``                 :func:`kmeans_clustering`, :func:`clustering_scores`,
@@ -58,6 +59,7 @@ from jgssl.evaluate.link_prediction import split_edges
 from jgssl.evaluate.recommendation import topk_recommendation
 from jgssl.evaluate.sklearn_lr import BGRL_C_GRID
 from jgssl.evaluate.sklearn_lr import GRACE_C_GRID
+from jgssl.evaluate.sklearn_lr import lr_public_sklearn_bgrl
 from jgssl.evaluate.sklearn_lr import lr_public_sklearn_grace
 from jgssl.evaluate.sklearn_lr import lr_rand_sklearn_bgrl
 from jgssl.evaluate.sklearn_lr import lr_rand_sklearn_grace
@@ -91,6 +93,7 @@ __all__ = [
     "lp_public_graphmae",
     "lp_public_mvgrl",
     "lp_random_splits",
+    "lr_public_sklearn_bgrl",
     "lr_public_sklearn_grace",
     "lr_rand_sklearn_bgrl",
     "lr_rand_sklearn_grace",

@@ -1,4 +1,4 @@
-"""Tests of LR-rand-sklearn (GRACE, BGRL)."""
+"""Tests of LR-rand-sklearn (GRACE, BGRL) and LR-public-sklearn (GRACE, BGRL)."""
 
 import numpy as np
 import pytest
@@ -124,7 +124,66 @@ def test_grace_public_repeats_are_seeded_and_inputs_checked(rng):
     ev.lr_public_sklearn_grace(x, y, {"train": np.arange(3), "test": np.arange(3, 9)})
 
 
-@pytest.mark.parametrize("probe", ["grace", "bgrl", "grace-public"])
+def _three_way(n=200):
+  return {"train": np.arange(0, 40), "val": np.arange(40, 100), "test": np.arange(100, n)}
+
+
+def test_bgrl_public_separable_is_near_perfect_and_noise_is_chance(rng):
+  x, y = _blobs(rng)
+  res = ev.lr_public_sklearn_bgrl(x, y, _three_way(), c_grid=_GRID)
+  assert res.protocol == "LR-public-sklearn/BGRL" and res.main == "acc"
+  assert res["acc"] > 0.95 and res["val_acc"] > 0.95
+  assert res.settings["num_train"] == 40 and res.settings["num_test"] == 100
+  chance = ev.lr_public_sklearn_bgrl(rng.normal(size=x.shape), y, _three_way(), c_grid=_GRID)
+  assert abs(chance["acc"] - 1 / 3) < 0.15
+
+
+def test_bgrl_public_chooses_c_on_validation_rows_never_on_test_rows(rng):
+  x, y = _blobs(rng, scale=0.7)
+  grid = tuple(2.0 ** k for k in range(-6, 7, 2))
+  res = ev.lr_public_sklearn_bgrl(x, y, _three_way(), c_grid=grid)
+  # The reported validation accuracy is the best over the grid of a plain refit per C.
+  xn = x / np.linalg.norm(x, axis=1, keepdims=True)
+  val = []
+  for c in grid:
+    clf = OneVsRestClassifier(LogisticRegression(solver="liblinear", C=c, random_state=0))
+    clf.fit(xn[:40], np.eye(3, dtype=bool)[y[:40]])
+    val.append(np.mean(np.argmax(clf.predict_proba(xn[40:100]), 1) == y[40:100]))
+  assert res["val_acc"] == pytest.approx(max(val))
+  assert res.settings["c"] == grid[int(np.argmax(val))]  # the first of tied bests
+  # Scrambling the test rows' labels changes the score but not the choice.
+  y2 = y.copy()
+  y2[100:] = rng.integers(0, 3, 100)
+  again = ev.lr_public_sklearn_bgrl(x, y2, _three_way(), c_grid=grid)
+  assert again.settings["c"] == res.settings["c"] and again["val_acc"] == res["val_acc"]
+  # The validation rows only choose C: with one C, scrambling them leaves the test score alone.
+  x3 = x.copy()
+  x3[40:100] = rng.normal(size=(60, x.shape[1]))
+  one = ev.lr_public_sklearn_bgrl(x, y, _three_way(), c_grid=(1.0,))
+  assert ev.lr_public_sklearn_bgrl(x3, y, _three_way(), c_grid=(1.0,)).runs["acc"] == \
+      one.runs["acc"]
+
+
+def test_bgrl_public_keeps_the_first_c_on_ties_and_ignores_row_scale(rng):
+  x, y = _blobs(rng, scale=6.0)  # every C separates the validation rows perfectly
+  res = ev.lr_public_sklearn_bgrl(x, y, _three_way(), c_grid=(0.5, 2.0, 8.0))
+  assert res["val_acc"] == 1.0 and res.settings["c"] == 0.5
+  scaled = ev.lr_public_sklearn_bgrl(x * rng.uniform(0.1, 10.0, size=(len(x), 1)), y,
+                                     _three_way(), c_grid=(0.5, 2.0, 8.0))
+  assert scaled.runs == res.runs
+
+
+def test_bgrl_public_checks_its_split(rng):
+  x, y = _blobs(rng)
+  with pytest.raises(ValueError, match="empty"):
+    ev.lr_public_sklearn_bgrl(x, y, {"train": np.arange(40), "val": np.array([], int),
+                                     "test": np.arange(40, 200)})
+  with pytest.raises(ValueError, match="outside"):
+    ev.lr_public_sklearn_bgrl(x, y, {"train": np.arange(40), "val": np.arange(40, 60),
+                                     "test": np.array([500])})
+
+
+@pytest.mark.parametrize("probe", ["grace", "bgrl", "grace-public", "bgrl-public"])
 def test_probes_never_draw_from_numpys_global_rng(rng, probe):
   """liblinear seeds itself from NumPy's global RNG unless given a random_state; every probe
   passes one derived from its seed, so the global state is left as it was."""
@@ -133,7 +192,9 @@ def test_probes_never_draw_from_numpys_global_rng(rng, probe):
           "bgrl": lambda: ev.lr_rand_sklearn_bgrl(x, y, seed=3, c_grid=_GRID, repeats=2),
           "grace-public": lambda: ev.lr_public_sklearn_grace(
               x, y, {"train": np.arange(40), "test": np.arange(40, 200)}, seed=3,
-              c_grid=_GRID, repeats=2)}[probe]
+              c_grid=_GRID, repeats=2),
+          "bgrl-public": lambda: ev.lr_public_sklearn_bgrl(x, y, _three_way(), seed=3,
+                                                           c_grid=_GRID)}[probe]
   np.random.seed(123)
   before = np.random.get_state()[1].copy()
   first = call()

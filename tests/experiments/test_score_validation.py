@@ -82,7 +82,8 @@ def test_public_split_flag_matches_what_each_protocol_scores(monkeypatch):
   ds = data.load("cora", progress=False)
   embeddings = np.zeros((ds.num_nodes, 2), np.float32)
   flagged = [n for n in common.PROTOCOLS if common.get_protocol(n).public_split]
-  assert {"LP-public/DGI", "LP-public/GraphMAE", "LR-public-sklearn/GRACE"} <= set(flagged)
+  assert {"LP-public/DGI", "LP-public/GraphMAE", "LR-public-sklearn/GRACE",
+          "LR-public-sklearn/BGRL"} <= set(flagged)
   for name in flagged:
     cfg = ml_collections.ConfigDict(dict(protocol=name, dataset="cora", epochs=1, lr=0.01,
                                          weight_decay=0.0, repeats=1, inner_folds=2))
@@ -113,3 +114,19 @@ def test_l2_rows_probe_ignores_row_scale_and_equals_the_probe_on_normalised_rows
   assert score(l2, emb * scale) == pytest.approx(base, abs=1e-6)
   unit = emb / jnp.linalg.norm(emb, axis=1, keepdims=True)
   assert score(common.get_protocol("LP-public/DGI"), unit) == pytest.approx(base, abs=1e-4)
+
+
+def test_bgrl_preset_split_probe_reports_its_name_and_scores_validation_on_request():
+  common.load_config(f"{common.find_config_file('bgrl')}:cora")  # registers the BGRL probes
+  ds = data.load("cora", progress=False)
+  emb = np.asarray(ds.graph.nodes["x"])  # raw bag-of-words rows: informative, far from perfect
+  probe = common.get_protocol("LR-public-sklearn/BGRL")
+  cfg = ml_collections.ConfigDict(dict(protocol="LR-public-sklearn/BGRL", dataset="cora",
+                                       c_log2_min=-2, c_log2_max=2))
+  name, test, extra = probe.evaluate(emb, ds.labels, seed=0, cfg=cfg, dataset=ds, context=None)
+  assert name == "LR-public-sklearn/BGRL" and probe.public_split
+  assert 40.0 < test["test_acc"] < 90.0 and extra["settings"]["num_test"] == 1000
+  cfg.scored_split = "val"  # as score_validation asks: C chosen and scored on the 500 val rows
+  _, val, extra = probe.evaluate(emb, ds.labels, seed=0, cfg=cfg, dataset=ds, context=None)
+  assert extra["settings"]["num_test"] == 500
+  assert val["test_acc"] == pytest.approx(val["val_acc"])
