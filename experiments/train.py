@@ -233,10 +233,19 @@ def evaluate_trained(config, workdir, trained) -> Dict[str, Any]:
   workdir.mkdir(parents=True, exist_ok=True)
   _check_workdir(workdir, resolved)
   result = {**_score_saved(config, plan, trained), "config": resolved,
-            "embeddings_from": str(trained)}
+            "embeddings_from": _portable_path(trained)}
   _write_json(result_path, result)
   _report(result)
   return result
+
+
+def _portable_path(path: pathlib.Path) -> str:
+  """``path`` relative to the working directory when it lies below it (so a committed
+  ``result.json`` names its source the same way in every checkout), else absolute."""
+  try:
+    return str(path.relative_to(pathlib.Path.cwd().absolute()))
+  except ValueError:
+    return str(path)
 
 
 def _check_saved_run(config, trained: pathlib.Path) -> None:

@@ -358,3 +358,12 @@ def test_verdict_and_readme_block(tmp_path):
   readme.write_text("no markers")
   with pytest.raises(ValueError, match="no <!-- results:begin -->"):
     collect_lib.write_readme([], readme)
+
+
+def test_embeddings_from_is_recorded_relative_to_the_working_directory(tmp_path, monkeypatch):
+  """A committed ``result.json`` names its source run the same way in every checkout."""
+  monkeypatch.chdir(tmp_path)
+  below = tmp_path / "experiments" / "results" / "x" / "seed_0"
+  assert train_lib._portable_path(below) == "experiments/results/x/seed_0"  # pylint: disable=protected-access
+  outside = tmp_path.parent / "elsewhere" / "seed_0"
+  assert train_lib._portable_path(outside) == str(outside)  # pylint: disable=protected-access
