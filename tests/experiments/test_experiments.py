@@ -362,8 +362,9 @@ def test_verdict_and_readme_block(tmp_path):
 
 def test_embeddings_from_is_recorded_relative_to_the_working_directory(tmp_path, monkeypatch):
   """A committed ``result.json`` names its source run the same way in every checkout."""
+  # pylint: disable=protected-access
   monkeypatch.chdir(tmp_path)
   below = tmp_path / "experiments" / "results" / "x" / "seed_0"
-  assert train_lib._portable_path(below) == "experiments/results/x/seed_0"  # pylint: disable=protected-access
+  assert train_lib._portable_path(below) == "experiments/results/x/seed_0"
   outside = tmp_path.parent / "elsewhere" / "seed_0"
-  assert train_lib._portable_path(outside) == str(outside)  # pylint: disable=protected-access
+  assert train_lib._portable_path(outside) == str(outside)
