@@ -37,13 +37,14 @@ rates → 55.7, rates 0.4 → 60.0, **0.7 → 64.4**, 0.7 over 100 epochs → 62
 
 ``[preset]`` BGRL's own probe for a graph with a given split
 (``fit_logistic_regression_preset_splits`` in ``[eval]``, the path its WikiCS runs take: unit
-rows, liblinear one-vs-rest, ``C`` chosen on the validation rows) is ``LR-public-sklearn/BGRL``. The rows ``bgrl-cora-bgrl-probe`` and
-``bgrl-citeseer-bgrl-probe`` score the same embeddings with it:
+rows, liblinear one-vs-rest, ``C`` chosen on the validation rows) is ``LR-public-sklearn/BGRL``.
+The rows ``bgrl-cora-bgrl-probe`` and ``bgrl-citeseer-bgrl-probe`` score the same embeddings
+with it:
 ``python -m experiments.reproduce --method bgrl --dataset D --seeds 10 --out
 experiments/results/bgrl-D-bgrl-probe --embeddings-from experiments/results/SOURCE
 --config.eval.protocol=LR-public-sklearn/BGRL`` (the ``eval`` fields of the DGI probe are then
 unused; the ``C`` grid is BGRL's 2^-10 .. 2^10). Which probe GraphMAE's authors used for their
-BGRL numbers is not published, so both are reported.
+BGRL numbers is not published, so the rows of each probe are reported.
 
 Re-measure: ``python -m experiments.train --config experiments/configs/bgrl.py:cora
 --config.model.drop_edge_1=P ... --workdir DIR``, then ``python -m experiments.score_validation
