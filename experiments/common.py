@@ -295,8 +295,11 @@ def _percent(r, rename: Mapping[str, str]) -> Dict[str, float]:
   return out
 
 
-def _c_grid(cfg) -> Tuple[float, ...]:
-  return tuple(float(2.0 ** k) for k in range(int(cfg.c_log2_min), int(cfg.c_log2_max) + 1))
+def c_grid(cfg) -> Tuple[float, ...]:
+  """The logistic-regression ``C`` grid ``2^c_log2_min .. 2^c_log2_max`` of an ``eval`` config
+  (BGRL's 2^-10 .. 2^10 where the config names no bounds)."""
+  return tuple(float(2.0 ** k) for k in range(int(cfg.get("c_log2_min", -10)),
+                                              int(cfg.get("c_log2_max", 10)) + 1))
 
 
 def public_split(dataset, cfg, protocol: str) -> Dict[str, np.ndarray]:
@@ -325,7 +328,7 @@ def _lr_sklearn_grace(embeddings, labels, *, seed, cfg, dataset, context):
   labelled = np.asarray(labels) >= 0  # -1 marks unlabelled nodes (jgssl.data convention)
   embeddings, labels = np.asarray(embeddings)[labelled], np.asarray(labels)[labelled]
   r = evaluate.lr_rand_sklearn_grace(embeddings, labels, seed=seed, train_ratio=cfg.train_ratio,
-                                     repeats=cfg.repeats, c_grid=_c_grid(cfg),
+                                     repeats=cfg.repeats, c_grid=c_grid(cfg),
                                      inner_folds=cfg.inner_folds)
   metrics = _percent(r, {"micro_f1": "test_acc", "micro_f1_std": "test_acc_std"})
   return r.protocol, metrics, _details(r)
@@ -336,7 +339,7 @@ def _lr_public_sklearn_grace(embeddings, labels, *, seed, cfg, dataset, context)
   from jgssl import evaluate  # pylint: disable=import-outside-toplevel
   split = public_split(dataset, cfg, "LR-public-sklearn/GRACE")
   r = evaluate.lr_public_sklearn_grace(embeddings, labels, split, seed=seed,
-                                       repeats=cfg.repeats, c_grid=_c_grid(cfg),
+                                       repeats=cfg.repeats, c_grid=c_grid(cfg),
                                        inner_folds=cfg.inner_folds)
   metrics = _percent(r, {"micro_f1": "test_acc", "micro_f1_std": "test_acc_std"})
   return r.protocol, metrics, _details(r)

@@ -104,18 +104,15 @@ def _lr_rand_torch(embeddings, labels, *, seed: int, cfg):
 
 def _lr_sklearn_bgrl(embeddings, labels, *, seed: int, cfg):
   from jgssl import evaluate  # pylint: disable=import-outside-toplevel
-  grid = tuple(float(2.0 ** k) for k in range(int(cfg.c_log2_min), int(cfg.c_log2_max) + 1))
   r = evaluate.lr_rand_sklearn_bgrl(embeddings, labels, seed=seed, repeats=cfg.repeats,
-                                    c_grid=grid)
+                                    c_grid=common.c_grid(cfg))
   return r.protocol, _percent(r, r.main), _extra(r)
 
 
 def _lr_public_sklearn_bgrl(embeddings, labels, *, seed: int, cfg):
   from jgssl import evaluate  # pylint: disable=import-outside-toplevel
-  grid = tuple(float(2.0 ** k) for k in range(int(cfg.get("c_log2_min", -10)),
-                                              int(cfg.get("c_log2_max", 10)) + 1))
   r = evaluate.lr_public_sklearn_bgrl(embeddings, labels, _public_split(cfg, len(labels)),
-                                      seed=seed, c_grid=grid)
+                                      seed=seed, c_grid=common.c_grid(cfg))
   return r.protocol, _percent(r, r.main), _extra(r)
 
 

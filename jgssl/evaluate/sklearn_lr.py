@@ -17,6 +17,7 @@ from ``numpy.random.RandomState(seed)``. Scores are fractions in ``[0, 1]``.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from typing import Optional, Sequence
 
@@ -59,6 +60,17 @@ def _check_grid(c_grid) -> np.ndarray:
   return grid
 
 
+@contextlib.contextmanager
+def _quiet_liblinear():
+  """Silences what one-vs-rest liblinear fits on few rows warn about: a class absent from an
+  inner training fold ("Label k is present in all training examples" / "not present"), expected
+  with 10 % training rows, and convergence."""
+  with warnings.catch_warnings():
+    warnings.simplefilter("ignore", UserWarning)
+    warnings.simplefilter("ignore", sk_exceptions.ConvergenceWarning)
+    yield
+
+
 def _fit_predict(x_train, y_train_onehot, x_test, *, c_grid, cv, n_jobs,
                  random_state: int) -> np.ndarray:
   """Grid-searched one-vs-rest liblinear LR on one-hot targets; returns arg-max class ids.
@@ -70,11 +82,7 @@ def _fit_predict(x_train, y_train_onehot, x_test, *, c_grid, cv, n_jobs,
       estimator=OneVsRestClassifier(LogisticRegression(solver="liblinear",
                                                        random_state=random_state)),
       param_grid={"estimator__C": list(c_grid)}, cv=cv, n_jobs=n_jobs)
-  with warnings.catch_warnings():
-    # A class absent from an inner training fold makes OneVsRest warn ("Label k is present in
-    # all training examples" / "not present"): expected with 10 % training rows.
-    warnings.simplefilter("ignore", UserWarning)
-    warnings.simplefilter("ignore", sk_exceptions.ConvergenceWarning)
+  with _quiet_liblinear():
     search.fit(x_train, y_train_onehot)
     return np.argmax(search.predict_proba(x_test), axis=1)
 
@@ -288,9 +296,7 @@ def lr_public_sklearn_bgrl(embeddings, labels, split, *, seed: int = 0,
   for c in grid:
     clf = OneVsRestClassifier(LogisticRegression(solver="liblinear", C=float(c),
                                                  random_state=int(seed)))
-    with warnings.catch_warnings():
-      warnings.simplefilter("ignore", UserWarning)
-      warnings.simplefilter("ignore", sk_exceptions.ConvergenceWarning)
+    with _quiet_liblinear():
       clf.fit(x[idx["train"]], onehot[idx["train"]])
       val_acc = sk_metrics.accuracy_score(
           y[idx["val"]], np.argmax(clf.predict_proba(x[idx["val"]]), axis=1))
