@@ -11,9 +11,10 @@ Sources, cited beside each value:
   DGL datasets are used as stored (unconfirmed: no normalisation in ``main.py``).
 * ``[graphmae]`` GraphMAE README table (own runs of CCA-SSG): Cora 84.0 ± 0.4, CiteSeer 73.1 ± 0.3.
 * ``[secondary]`` Amazon-Computers 88.74 ± 0.28 (secondary, REFERENCES.md §3.6); Amazon-Photo
-  93.14 ± 0.14, the same value in every later paper's table that reprints CCA-SSG's row next to
-  its Computers 88.74 ± 0.28 (the DDM, HomoGCL and SUGRL comparison tables). Coauthor-CS is left
-  without a value: those reprints disagree (92.91 ± 0.20 against 93.31 ± 0.22).
+  93.14 ± 0.14, the same value in each of four later tables found that reprint CCA-SSG's row
+  beside its Computers 88.74 ± 0.28 (among them the DDM README's and GOUDA's Table 2).
+  Coauthor-CS is left without a value: two such reprints disagree (92.91 ± 0.20 against
+  93.31 ± 0.22).
 
 Variants: ``cora`` (default), ``citeseer``, ``amazon-computers``, ``amazon-photo``,
 ``coauthor-cs``, ``coauthor-physics``, ``test``.
