@@ -295,11 +295,24 @@ def _percent(r, rename: Mapping[str, str]) -> Dict[str, float]:
   return out
 
 
-def c_grid(cfg) -> Tuple[float, ...]:
-  """The logistic-regression ``C`` grid ``2^c_log2_min .. 2^c_log2_max`` of an ``eval`` config
-  (BGRL's 2^-10 .. 2^10 where the config names no bounds)."""
-  return tuple(float(2.0 ** k) for k in range(int(cfg.get("c_log2_min", -10)),
-                                              int(cfg.get("c_log2_max", 10)) + 1))
+def c_grid(cfg, *, default_log2: Optional[Tuple[int, int]] = None) -> Tuple[float, ...]:
+  """The logistic-regression ``C`` grid ``2^c_log2_min .. 2^c_log2_max`` of an ``eval`` config.
+
+  Args:
+    cfg: the ``eval`` section.
+    default_log2: ``(min, max)`` used where the section names neither bound (a protocol set by
+      ``--config.eval.protocol`` over another probe's section); without it both are required.
+
+  Raises:
+    ValueError: a bound is missing and no default is given.
+  """
+  lo, hi = cfg.get("c_log2_min"), cfg.get("c_log2_max")
+  if lo is None and hi is None and default_log2 is not None:
+    lo, hi = default_log2
+  if lo is None or hi is None:
+    raise ValueError("the eval config needs c_log2_min and c_log2_max for this probe's C grid, "
+                     f"got {lo!r} and {hi!r}")
+  return tuple(float(2.0 ** k) for k in range(int(lo), int(hi) + 1))
 
 
 def public_split(dataset, cfg, protocol: str) -> Dict[str, np.ndarray]:

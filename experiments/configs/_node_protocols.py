@@ -111,8 +111,9 @@ def _lr_sklearn_bgrl(embeddings, labels, *, seed: int, cfg):
 
 def _lr_public_sklearn_bgrl(embeddings, labels, *, seed: int, cfg):
   from jgssl import evaluate  # pylint: disable=import-outside-toplevel
+  # BGRL's grid where the eval section is another probe's (the --config.eval.protocol rows).
   r = evaluate.lr_public_sklearn_bgrl(embeddings, labels, _public_split(cfg, len(labels)),
-                                      seed=seed, c_grid=common.c_grid(cfg))
+                                      seed=seed, c_grid=common.c_grid(cfg, default_log2=(-10, 10)))
   return r.protocol, _percent(r, r.main), _extra(r)
 
 

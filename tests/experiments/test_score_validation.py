@@ -130,3 +130,18 @@ def test_bgrl_preset_split_probe_reports_its_name_and_scores_validation_on_reque
   _, val, extra = probe.evaluate(emb, ds.labels, seed=0, cfg=cfg, dataset=ds, context=None)
   assert extra["settings"]["num_test"] == 500
   assert val["test_acc"] == pytest.approx(val["val_acc"])
+
+
+def test_c_grid_needs_both_bounds_unless_the_probe_gives_a_default():
+  both = ml_collections.ConfigDict(dict(c_log2_min=-1, c_log2_max=2))
+  assert common.c_grid(both) == (0.5, 1.0, 2.0, 4.0)
+  # A section's own bounds win over the probe's default.
+  assert common.c_grid(both, default_log2=(-10, 10)) == (0.5, 1.0, 2.0, 4.0)
+  none = ml_collections.ConfigDict(dict(protocol="LP-public/DGI", restarts=50))
+  with pytest.raises(ValueError, match="c_log2_min"):
+    common.c_grid(none)  # GRACE's grid stops at 2^9, BGRL's at 2^10: no silent choice
+  grid = common.c_grid(none, default_log2=(-10, 10))
+  assert len(grid) == 21 and grid[0] == 2.0 ** -10 and grid[-1] == 1024.0
+  half = ml_collections.ConfigDict(dict(c_log2_min=-3))
+  with pytest.raises(ValueError, match="c_log2_max"):
+    common.c_grid(half, default_log2=(-10, 10))
