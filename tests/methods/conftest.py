@@ -2,10 +2,10 @@
 
 import pytest
 
-from jgssl import data
+from graph_method_testing import load_mutag
 
 
 @pytest.fixture(scope="module")
 def mutag(data_root):
   """The MUTAG dataset (188 graphs), loaded once per test module."""
-  return data.load("mutag", root=data_root)
+  return load_mutag(str(data_root))

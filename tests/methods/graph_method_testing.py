@@ -1,6 +1,10 @@
 """Shared set-up for the graph-level method tests (GraphCL, InfoGraph, GraphMAE on MUTAG): a
 cross-validated probe, training over padded batches and the graph embeddings of a dataset."""
 
+import functools
+import os
+import pathlib
+
 import jax
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -8,7 +12,16 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from jgssl import models, train
+from jgssl import data, models, train
+
+_DEFAULT_DATA = pathlib.Path(__file__).resolve().parents[3] / "shared" / "datasets"
+
+
+@functools.lru_cache(maxsize=None)
+def load_mutag(root=None):
+  """MUTAG (188 graphs) from ``root``, else ``$JGSSL_DATA_DIR``, else ``../shared/datasets``."""
+  root = root or os.environ.get("JGSSL_DATA_DIR", _DEFAULT_DATA)
+  return data.load("mutag", root=root)
 
 
 def probe(emb, labels):
@@ -18,16 +31,17 @@ def probe(emb, labels):
   return float(cross_val_score(clf, emb, labels, cv=folds).mean())
 
 
-def fit_graphs(method, graphs, *, learning_rate, epochs=10, batch_size=64):
-  """Adam from ``PRNGKey(0)`` over shuffled padded batches (the last, smaller one kept).
+def fit_graphs(method, graphs, *, learning_rate, epochs=10, batch_size=64, seed=0):
+  """Adam from ``PRNGKey(seed)`` over batches shuffled by ``seed`` (the last, smaller one kept).
 
   Returns:
     ``(result, budget, losses)``: the ``train.fit`` result, the loader's padding budget and the
     ``[epochs]`` losses.
   """
-  loader = train.GraphLoader(graphs, batch_size=batch_size, seed=0, drop_last=False)
+  loader = train.GraphLoader(graphs, batch_size=batch_size, seed=seed, drop_last=False)
   tx = train.make_optimizer(name="adam", learning_rate=learning_rate)
-  state = train.create_train_state(jax.random.PRNGKey(0), method, tx, next(iter(loader.epoch(0))))
+  state = train.create_train_state(jax.random.PRNGKey(seed), method, tx,
+                                   next(iter(loader.epoch(0))))
   result = train.fit(state, train.make_train_step(method), loader, epochs=epochs)
   return result, loader.budget, np.array([h.loss for h in result.history])
 
@@ -38,6 +52,11 @@ def graph_embeddings(method, variables, graphs, *, budget, batch_size=64):
                              budget=budget)
   return np.concatenate([np.asarray(method.embed(variables, b))[np.asarray(b.globals["mask"])]
                          for b in loader.epoch(0)])
+
+
+def relative_drop(losses) -> float:
+  """``(first - last) / |first|`` of a loss curve: above 0 when the last loss is lower."""
+  return float((losses[0] - losses[-1]) / abs(losses[0]))
 
 
 def raw_features(ds):

@@ -8,6 +8,7 @@ import pytest
 from jgssl import data, evaluate, train
 from jgssl import graph as graph_lib
 from jgssl.methods.gae import GAE, dense_target
+from margins import assert_margins
 
 
 def test_dense_target_is_adjacency_plus_identity_on_present_nodes():
@@ -24,8 +25,7 @@ def test_dense_target_is_adjacency_plus_identity_on_present_nodes():
   np.testing.assert_array_equal(t, expect)
 
 
-@pytest.fixture(scope="module")
-def split_graph():
+def _split_graph():
   ds = data.contextual_sbm(0, num_nodes=200, num_blocks=4, avg_degree=8, homophily=0.9,
                            num_features=16, feature_signal=2.0)
   split = evaluate.split_edges(0, np.stack([ds.graph.senders, ds.graph.receivers]),
@@ -35,23 +35,47 @@ def split_graph():
   return split, graph_lib.pad_graph(g, graph_lib.budget_for(g))
 
 
-@pytest.mark.parametrize("variational", [False, True])
-def test_link_prediction_beats_random_init(split_graph, variational):
-  split, g = split_graph
+@pytest.fixture(scope="module")
+def split_graph():
+  return _split_graph()
+
+
+def _measure(seed, *, variational):
+  """Relative loss drop over 100 epochs, test AUC above chance and its gain over random init."""
+  split, g = _split_graph()
   m = GAE(hidden=32, latent=16, variational=variational)
   tx = train.make_optimizer(name="adam", learning_rate=0.01)
-  state = train.create_train_state(jax.random.PRNGKey(0), m, tx, g)
+  state = train.create_train_state(jax.random.PRNGKey(seed), m, tx, g)
   init_vars = state.variables
   result = train.fit(state, train.make_train_step(m, donate=False), g, epochs=100)
   losses = np.array([h.loss for h in result.history])
-  assert np.all(np.isfinite(losses)) and losses[-1] < 0.8 * losses[0]
+  assert np.all(np.isfinite(losses)) and losses[0] > 0
   if variational:
     assert all(h.metrics["kl"] > 0 for h in result.history)
   n = split.num_nodes
   auc = evaluate.linkpred_gae(np.asarray(m.embed(result.state.variables, g))[:n],
                               split).metrics["test_auc"]
   auc0 = evaluate.linkpred_gae(np.asarray(m.embed(init_vars, g))[:n], split).metrics["test_auc"]
-  assert auc > 0.75 and auc > auc0 + 0.05, (auc, auc0)
+  return {"relative_drop": 1.0 - losses[-1] / losses[0], "auc_over_chance": auc - 0.5,
+          "gain_over_random": auc - auc0}
+
+
+def measure_gae(seed):
+  return _measure(seed, variational=False)
+
+
+def measure_vgae(seed):
+  return _measure(seed, variational=True)
+
+
+_THRESHOLDS = {"relative_drop": 0.2, "auc_over_chance": 0.25, "gain_over_random": 0.05}
+MARGINS = {"gae": (measure_gae, _THRESHOLDS), "vgae": (measure_vgae, _THRESHOLDS)}
+
+
+@pytest.mark.parametrize("name", ["gae", "vgae"])
+def test_link_prediction_beats_random_init(name):
+  measure, thresholds = MARGINS[name]
+  assert_margins(measure(0), thresholds)
 
 
 def test_vgae_embedding_is_deterministic_mean_and_loss_is_stochastic(split_graph):

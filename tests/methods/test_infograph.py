@@ -7,7 +7,9 @@ import pytest
 
 from jgssl import train
 from jgssl.methods.infograph import InfoGraph, InfoGraphModel
-from graph_method_testing import fit_graphs, graph_embeddings, probe, raw_features
+from graph_method_testing import (fit_graphs, graph_embeddings, load_mutag, probe, raw_features,
+                                  relative_drop)
+from margins import assert_margins
 
 _LOG2 = float(np.log(2.0))
 
@@ -33,14 +35,25 @@ def test_loss_is_the_jsd_of_own_graph_versus_other_graphs(mutag):
   assert len(pos) == real_nodes.sum() and len(neg) == real_nodes.sum() * 7
 
 
-def test_trains_on_mutag_and_beats_raw_features(mutag):
+def measure_training(seed):
+  """Relative loss drop over 10 epochs and probe gain over the raw-feature baseline."""
+  mutag = load_mutag()
   m = InfoGraph(hidden=16, num_layers=3)
-  result, budget, losses = fit_graphs(m, mutag.graphs, learning_rate=1e-3)
-  assert np.all(np.isfinite(losses)) and losses[-1] < 0.5 * losses[0]
+  result, budget, losses = fit_graphs(m, mutag.graphs, learning_rate=1e-3, seed=seed)
+  assert np.all(np.isfinite(losses)) and losses[0] > 0
   assert losses[-1] > -2 * _LOG2  # the JSD bound
   emb = graph_embeddings(m, result.state.variables, mutag.graphs, budget=budget)
   assert emb.shape == (mutag.num_graphs, 48)
-  assert probe(emb, mutag.labels) > probe(raw_features(mutag), mutag.labels) + 0.01
+  return {"relative_drop": relative_drop(losses),
+          "gain_over_raw": probe(emb, mutag.labels) - probe(raw_features(mutag), mutag.labels)}
+
+
+MARGINS = {"trains": (measure_training, {"relative_drop": 0.5, "gain_over_raw": 0.01})}
+
+
+def test_trains_on_mutag_and_beats_raw_features(mutag):
+  del mutag  # skips without the datasets
+  assert_margins(measure_training(0), MARGINS["trains"][1])
 
 
 @pytest.mark.parametrize("kwargs", [dict(hidden=0), dict(num_layers=0)])

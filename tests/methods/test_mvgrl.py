@@ -8,7 +8,8 @@ import pytest
 
 from jgssl import augment
 from jgssl.methods.mvgrl import MVGRL, _MVGRLNet, _window_starts, ppr_view, window_coverage
-from node_method_testing import assert_beats_random_init, csbm, train_full_graph
+from margins import assert_margins
+from node_method_testing import csbm, loss_drop, random_init_gap, train_full_graph
 
 _csbm = functools.partial(csbm, signal=2.0)
 
@@ -20,16 +21,24 @@ def _dense_adjacency(ds):
   return a
 
 
-def test_mvgrl_trains_and_beats_random_init():
+def measure_training(seed):
+  """Loss drop (first 10 vs last 10 of 100 steps) and probe gain over the random-init encoder."""
   ds, graph = _csbm()
   # Glorot discriminator: at width 32 and 100 steps the official (much smaller) init does not
   # yet beat the random-init encoder on this graph; the official init's effect is measured on
   # CiteSeer (README) and its scale tested in tests/models/test_heads.py.
   method = MVGRL(hidden=32, sample_size=400, batch_size=4, patience=0, discriminator_init="glorot")
-  run = train_full_graph(method, graph, steps=100)
+  run = train_full_graph(method, graph, steps=100, seed=seed)
   assert np.all(np.isfinite(run.losses))
-  assert np.mean(run.losses[-10:]) < np.mean(run.losses[:10]) - 0.1
-  assert_beats_random_init(method, run, ds, graph, margin=0.02)
+  return {"loss_drop": loss_drop(run.losses, first=10),
+          "gain": random_init_gap(method, run, ds, graph)}
+
+
+MARGINS = {"trains": (measure_training, {"loss_drop": 0.1, "gain": 0.02})}
+
+
+def test_mvgrl_trains_and_beats_random_init():
+  assert_margins(measure_training(0), MARGINS["trains"][1])
 
 
 def test_ppr_view_matches_dense_formula_and_citeseer_rule():

@@ -8,6 +8,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 import train_recipes as R
+from margins import assert_margins
 from jgssl import data
 from jgssl import graph as G
 from jgssl import train
@@ -107,17 +108,18 @@ def test_bad_hyperparameters_are_rejected(kwargs, match):
     GRACE(**kwargs)
 
 
-def test_trains_and_beats_raw_features_on_a_contextual_sbm():
+def measure_training(seed):
+  """Loss drop (first 5 vs last 5 of 60 epochs) and probe gain over the raw features."""
   ds = data.contextual_sbm(0, num_nodes=240, num_blocks=3, avg_degree=8.0, homophily=0.9,
                            num_features=16, feature_signal=1.0)
   pg = G.pad_graph(ds.graph, G.budget_for(ds.graph, multiple=8))
   m = GRACE(hidden=16, proj_hidden=16, temperature=0.5, drop_edge_1=0.2, drop_edge_2=0.3,
             drop_feature_1=0.2, drop_feature_2=0.3)
   tx = train.make_optimizer(name="adam", learning_rate=5e-3, weight_decay=1e-5)
-  state = train.create_train_state(jax.random.PRNGKey(0), m, tx, pg)
+  state = train.create_train_state(jax.random.PRNGKey(seed), m, tx, pg)
   res = train.fit(state, train.make_train_step(m), pg, epochs=60)
   losses = [r.loss for r in res.history]
-  assert np.isfinite(losses).all() and np.mean(losses[-5:]) < np.mean(losses[:5])
+  assert np.isfinite(losses).all()
   emb = np.asarray(train.make_embed_fn(m)(res.state.variables, pg))[:240]
   y = ds.labels
   rng = np.random.default_rng(0)
@@ -130,5 +132,12 @@ def test_trains_and_beats_raw_features_on_a_contextual_sbm():
     return clf.score(x[te], y[te])
 
   raw, ours = probe(np.asarray(ds.graph.nodes["x"])), probe(emb)
-  print(f"probe accuracy: GRACE {ours:.3f}, raw features {raw:.3f}")
-  assert ours > raw + 0.05, (ours, raw)
+  return {"loss_drop": float(np.mean(losses[:5]) - np.mean(losses[-5:])),
+          "gain_over_raw": ours - raw}
+
+
+MARGINS = {"trains": (measure_training, {"loss_drop": 0.0, "gain_over_raw": 0.05})}
+
+
+def test_trains_and_beats_raw_features_on_a_contextual_sbm():
+  assert_margins(measure_training(0), MARGINS["trains"][1])
