@@ -147,6 +147,18 @@ def test_the_tolerance_leaves_the_seed_measured_out(synthetic):
   assert pick.estimate_s == 30 + verify.OVERHEAD_SECONDS
 
 
+def test_the_cost_of_a_kernel_svm_protocol_is_estimated():
+  settings = {"n_folds": 10, "inner_folds": 5, "c_grid": [1e-3, 1e-2, 0.1, 1, 10, 100, 1e3],
+              "classifier": "svc", "num_runs": 1}
+  nci1 = {"dataset": "nci1", "eval": {"settings": settings}}
+  assert verify.eval_seconds(nci1) == pytest.approx(360 * verify.SVC_SECONDS_PER_GRAPH2 * 4110**2)
+  assert 300 < verify.eval_seconds(nci1) < 400  # the measured re-run: about 346 s
+  mutag = {"dataset": "mutag", "eval": {"settings": settings}}
+  assert verify.eval_seconds(mutag) < 1.0  # the square: MUTAG's 188 graphs cost nothing
+  assert verify.eval_seconds({"dataset": "cora", "eval": {"settings": {"repeats": 3}}}) == 0.0
+  assert verify.eval_seconds({**nci1, "eval_seconds": 12.5}) == 12.5  # recorded: taken as is
+
+
 def test_the_budget_picks_only_what_fits(synthetic):
   rows = verify.select_rows(synthetic)
   picks, notes = verify.choose(rows, count=3, budget_s=300, rng=random.Random(0))
