@@ -109,7 +109,8 @@ def _epochs_text(summary: Dict[str, Any]) -> str:
   return f"at most {summary['epochs']} epochs, early stopping ended the seeds after {span}"
 
 
-def write_table(out: pathlib.Path, summary: Dict[str, Any]) -> str:
+def table_text(summary: Dict[str, Any]) -> str:
+  """The text of a row's ``table.md`` (pure: :func:`write_table` writes it)."""
   lines = [f"# {summary['method']} on {summary['dataset']}", "", HEADER, table_rows(summary), ""]
   lines.append("Per seed:")
   lines.append("")
@@ -123,9 +124,19 @@ def write_table(out: pathlib.Path, summary: Dict[str, Any]) -> str:
                 f"jgssl.evaluate); {_epochs_text(summary)}; mean training time "
                 f"{summary['train_seconds_mean']:.1f} s per seed; jgssl "
                 f"{summary['jgssl_version']}.", ""]
-  text = "\n".join(lines)
+  return "\n".join(lines)
+
+
+def summary_text(summary: Dict[str, Any]) -> str:
+  """The text of a row's ``summary.json``."""
+  return json.dumps(summary, indent=2) + "\n"
+
+
+def write_table(out: pathlib.Path, summary: Dict[str, Any]) -> str:
+  """Writes ``out/table.md`` and ``out/summary.json``; returns the table's text."""
+  text = table_text(summary)
   (out / "table.md").write_text(text)
-  (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+  (out / "summary.json").write_text(summary_text(summary))
   return text
 
 
