@@ -67,7 +67,8 @@ On first use (or when its recorded spec changes) a virtual environment is built 
 
 Later runs find the stamp ``.venv/jgssl-peers.json`` and skip the installs. Cora is copied from
 ``$JGSSL_DATA_DIR/cora/raw`` (default: ``../shared/datasets`` beside the checkout) into
-``benchmarks/peers/.cache/Cora/raw`` for ``torch_geometric.datasets.Planetoid``: no downloads.
+``benchmarks/peers/.cache/Cora/raw`` (``--cache``) for ``torch_geometric.datasets.Planetoid``: no
+downloads.
 
 Caveats
 -------
@@ -505,6 +506,9 @@ def _parse_args(argv):
                       "../shared/datasets beside the checkout)")
   p.add_argument("--out", type=pathlib.Path, default=HERE,
                  help="folder for results.json and RESULTS.md (default benchmarks/peers)")
+  p.add_argument("--cache", type=pathlib.Path, default=DEFAULT_CACHE,
+                 help="folder the peers copy Cora into for torch_geometric (default "
+                      "benchmarks/peers/.cache, git-ignored)")
   p.add_argument("--timeout", type=int, default=1800, help="seconds per subprocess")
   p.add_argument("--setup-only", action="store_true", help="build the venv and stop")
   p.add_argument("--render-only", action="store_true",
@@ -547,8 +551,11 @@ def main(argv=None) -> int:
   versions = ensure_venv(args.venv)
   if args.setup_only:
     return 0
-  raw = cora_raw_dir(args.data_root)
-  DEFAULT_CACHE.mkdir(exist_ok=True)
+  # The jgssl side reads the same root as the peers (its subprocess gets it as $JGSSL_DATA_DIR).
+  data_root = pathlib.Path(args.data_root or _default_data_root()).resolve()
+  raw = cora_raw_dir(data_root)
+  args.cache = args.cache.resolve()
+  args.cache.mkdir(parents=True, exist_ok=True)
 
   groups: Dict[str, List[str]] = {}
   for key in args.keys:
@@ -571,7 +578,7 @@ def main(argv=None) -> int:
             notes.append(f"pair {i}: jgssl DGI early-stopped inside the timed window; its "
                          "epoch times are not comparable")
         else:
-          r = run_peer(PEERS[who], venv=args.venv, raw=raw, cache=DEFAULT_CACHE,
+          r = run_peer(PEERS[who], venv=args.venv, raw=raw, cache=args.cache,
                        seed=args.seed, timeout=args.timeout, **common)
         r["pair"] = i
         runs.append(r)
