@@ -13,8 +13,10 @@ import functools
 import importlib
 import importlib.util
 import json
+import os
 import pathlib
 import sys
+import traceback
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import ml_collections
@@ -28,15 +30,87 @@ class ConfigError(ValueError):
   """A config that cannot run: unknown key, bad value, unknown dataset or method."""
 
 
-def exit_status(command: Callable[[], Any]) -> int:
-  """Runs a launcher's ``command()``: 0 when it returns, 2 (with the message on stderr) when it
-  raises :class:`ConfigError`; other exceptions propagate."""
+class WorkdirError(OSError):
+  """A workdir the launcher cannot use: not a folder, not writable, or a damaged run file."""
+
+
+class WorkdirLockedError(WorkdirError):
+  """Another launcher holds the workdir's lock."""
+
+
+class EvaluationError(RuntimeError):
+  """The evaluation protocol failed after training; the trained run stays in its workdir."""
+
+
+#: Exit statuses of the launchers (``experiments.train`` documents them for users).
+EXIT_OK = 0
+EXIT_NON_FINITE = 1
+EXIT_CONFIG = 2
+EXIT_DATASET = 3
+EXIT_WORKDIR = 4
+EXIT_LOCKED = 5
+EXIT_EVALUATION = 6
+EXIT_INTERNAL = 7
+
+
+def _instance_of(e: BaseException, module: str, name: str) -> bool:
+  """``isinstance(e, module.name)`` without importing ``module`` (an exception of a class whose
+  module was never imported cannot be an instance of it)."""
+  cls = getattr(sys.modules.get(module), name, None)
+  return isinstance(cls, type) and isinstance(e, cls)
+
+
+def _one_line(e: BaseException, hint: str = "") -> str:
+  """The message's first line (+ ``hint``), saying how many more lines ``--debug`` shows."""
+  lines = [line for line in str(e).strip().splitlines() if line.strip()]
+  head = lines[0].rstrip(":").rstrip() if lines else type(e).__name__
+  more = (f" (--debug prints the rest of the message, {len(lines) - 1} more lines)"
+          if len(lines) > 1 else "")
+  return head + hint + more
+
+
+def error_line(e: BaseException) -> Tuple[int, str]:
+  """``(exit status, one line for stderr)`` of a launcher failure (see :func:`exit_status`)."""
+  if isinstance(e, ConfigError):
+    return EXIT_CONFIG, f"config error: {_one_line(e)}"
+  if isinstance(e, WorkdirLockedError):
+    return EXIT_LOCKED, f"workdir locked: {_one_line(e)}"
+  if isinstance(e, EvaluationError):
+    return EXIT_EVALUATION, f"evaluation failed: {_one_line(e)}"
+  if _instance_of(e, "jgssl.train.checkpoint", "NonFiniteError"):
+    return EXIT_NON_FINITE, f"training stopped: {_one_line(e)}"
+  if _instance_of(e, "jgssl.data.validate", "DatasetError"):
+    offline = os.environ.get("JGSSL_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+    hint = ("; unset JGSSL_OFFLINE to download the files, or put them there by hand"
+            if offline and "missing" in str(e).split("\n", 1)[0] else "")
+    return EXIT_DATASET, f"dataset error: {_one_line(e, hint)}"
+  if isinstance(e, WorkdirError):
+    return EXIT_WORKDIR, f"workdir error: {_one_line(e)}"
+  if isinstance(e, OSError):
+    return EXIT_WORKDIR, f"file-system error: {_one_line(e)}"
+  return EXIT_INTERNAL, (f"internal error: {type(e).__name__}: {_one_line(e)} (a bug: please "
+                         "report it with the traceback above)")
+
+
+def exit_status(command: Callable[[], Any], *, debug: bool = False) -> int:
+  """Runs a launcher's ``command()`` and returns its exit status.
+
+  0 when it returns; otherwise one line on stderr and the status of the failure:
+  1 non-finite training (:class:`jgssl.train.NonFiniteError`), 2 :class:`ConfigError`,
+  3 dataset error (:class:`jgssl.data.validate.DatasetError`), 4 workdir or file-system error
+  (:class:`WorkdirError`, ``OSError``), 5 :class:`WorkdirLockedError`, 6
+  :class:`EvaluationError`, 7 anything else (a bug: its traceback is always printed). With
+  ``debug`` the traceback precedes the line for every failure.
+  """
   try:
     command()
-  except ConfigError as e:
-    print(f"config error: {e}", file=sys.stderr)
-    return 2
-  return 0
+  except Exception as e:  # pylint: disable=broad-except
+    status, line = error_line(e)
+    if debug or status == EXIT_INTERNAL:
+      traceback.print_exc()
+    print(line, file=sys.stderr, flush=True)
+    return status
+  return EXIT_OK
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,21 +323,29 @@ class Protocol:
     public_split: whether it scores the dataset's public split through :func:`public_split`
       (so ``cfg.scored_split`` can swap in the validation nodes, as
       ``experiments.score_validation`` does); ``False`` for protocols that draw their own splits.
+    check: ``(protocol name, cfg) -> None``, run by :func:`validate` before anything compiles:
+      raises :class:`ConfigError` on an ``eval`` value the protocol would reject after training
+      (a missing field, a count below its minimum, a ratio outside its range, an empty C grid).
+      Values only the data can refute (more folds than training rows) are left to
+      :attr:`evaluate`.
   """
   evaluate: Callable
   prepare: Optional[Callable] = None
   public_split: bool = False
+  check: Optional[Callable[[str, ml_collections.ConfigDict], None]] = None
 
 
-def protocol_from_function(fn: Callable, *, public_split: bool = False) -> Protocol:
+def protocol_from_function(fn: Callable, *, public_split: bool = False,
+                           check: Optional[Callable] = None) -> Protocol:
   """A :class:`Protocol` around a plain ``(embeddings, labels, *, seed, cfg) -> (protocol,
-  metrics, extra)`` function, the form config modules register."""
+  metrics, extra)`` function, the form config modules register (``check`` as in
+  :class:`Protocol`)."""
 
   def evaluate(embeddings, labels, *, seed, cfg, dataset, context):
     del dataset, context
     return fn(embeddings, labels, seed=seed, cfg=cfg)
 
-  return Protocol(evaluate=evaluate, public_split=public_split)
+  return Protocol(evaluate=evaluate, public_split=public_split, check=check)
 
 
 def get_protocol(name: str) -> Protocol:
@@ -293,6 +375,83 @@ def _percent(r, rename: Mapping[str, str]) -> Dict[str, float]:
     if k not in rename:
       out[k] = 100.0 * float(v)
   return out
+
+
+# -- checks of eval sections (run by validate, before training) --------------------------------
+
+
+def _eval_value(cfg, key: str, protocol: str, optional: bool):
+  if key not in cfg or cfg[key] is None:
+    if optional:
+      return None
+    raise ConfigError(f"{protocol} needs config.eval.{key}, which this config does not have; "
+                      f"use a config whose eval section is {protocol}'s")
+  return cfg[key]
+
+
+def check_eval_present(cfg, key: str, protocol: str) -> None:
+  """``config.eval.<key>`` exists and is not ``None``."""
+  _eval_value(cfg, key, protocol, optional=False)
+
+
+def check_eval_int(cfg, key: str, protocol: str, *, minimum: int,
+                   optional: bool = False) -> None:
+  """``config.eval.<key>`` is an integer ``>= minimum`` (or absent, with ``optional``)."""
+  v = _eval_value(cfg, key, protocol, optional)
+  if v is not None and (not _is_int(v) or v < minimum):
+    raise ConfigError(f"config.eval.{key} must be an integer >= {minimum} for {protocol}, got "
+                      f"{v!r}")
+
+
+def check_eval_number(cfg, key: str, protocol: str, *, above: Optional[float] = None,
+                      at_least: Optional[float] = None, below: Optional[float] = None,
+                      optional: bool = False) -> None:
+  """``config.eval.<key>`` is a real number in the given bounds (``above`` / ``below`` strict,
+  ``at_least`` inclusive)."""
+  v = _eval_value(cfg, key, protocol, optional)
+  if v is None:
+    return
+  if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+    raise ConfigError(f"config.eval.{key} must be a number for {protocol}, got {v!r}")
+  v = float(v)
+  if not np.isfinite(v):
+    raise ConfigError(f"config.eval.{key} must be finite for {protocol}, got {v!r}")
+  if above is not None and below is not None and not above < v < below:
+    raise ConfigError(f"config.eval.{key} must lie in ({above:g}, {below:g}) for {protocol}, "
+                      f"got {v!r}")
+  if above is not None and not v > above:
+    raise ConfigError(f"config.eval.{key} must be > {above:g} for {protocol}, got {v!r}")
+  if at_least is not None and not v >= at_least:
+    raise ConfigError(f"config.eval.{key} must be >= {at_least:g} for {protocol}, got {v!r}")
+  if below is not None and not v < below:
+    raise ConfigError(f"config.eval.{key} must be < {below:g} for {protocol}, got {v!r}")
+
+
+def check_c_grid(cfg, protocol: str, *,
+                 default_log2: Optional[Tuple[int, int]] = None) -> None:
+  """The section's :func:`c_grid` exists: integer bounds with ``c_log2_min <= c_log2_max``."""
+  lo, hi = cfg.get("c_log2_min"), cfg.get("c_log2_max")
+  if lo is None and hi is None and default_log2 is not None:
+    return
+  for key, v in (("c_log2_min", lo), ("c_log2_max", hi)):
+    if v is None:
+      raise ConfigError(f"{protocol} needs config.eval.{key} (its C grid is 2^c_log2_min .. "
+                        f"2^c_log2_max)")
+    if not _is_int(v):
+      raise ConfigError(f"config.eval.{key} must be an integer, got {v!r}")
+  if lo > hi:
+    raise ConfigError(f"config.eval.c_log2_min ({lo}) must be <= config.eval.c_log2_max ({hi}): "
+                      f"{protocol}'s C grid would be empty")
+
+
+def check_linear_probe_training(protocol: str, cfg) -> None:
+  """The fields of a torch-style linear probe: ``epochs >= 1``, ``lr > 0``,
+  ``weight_decay >= 0`` (and ``restarts`` / ``splits`` / ``eval_every >= 1`` where present)."""
+  check_eval_int(cfg, "epochs", protocol, minimum=1)
+  check_eval_number(cfg, "lr", protocol, above=0.0)
+  check_eval_number(cfg, "weight_decay", protocol, at_least=0.0)
+  for key in ("restarts", "splits", "eval_every"):
+    check_eval_int(cfg, key, protocol, minimum=1, optional=True)
 
 
 def c_grid(cfg, *, default_log2: Optional[Tuple[int, int]] = None) -> Tuple[float, ...]:
@@ -401,16 +560,46 @@ def _linkpred_evaluate(embeddings, labels, *, seed, cfg, dataset, context):
   return r.protocol, _percent(r, {"test_auc": "test_auc"}), _details(r)
 
 
+def _check_lr_sklearn_grace(protocol, cfg):
+  check_eval_number(cfg, "train_ratio", protocol, above=0.0, below=1.0)
+  _check_sklearn_grace_common(protocol, cfg)
+
+
+def _check_sklearn_grace_common(protocol, cfg):
+  check_eval_int(cfg, "repeats", protocol, minimum=1)
+  check_eval_int(cfg, "inner_folds", protocol, minimum=2)  # k-fold needs k >= 2
+  check_c_grid(cfg, protocol)
+
+
+def _check_svm(protocol, cfg):
+  check_eval_int(cfg, "fold_seed", protocol, minimum=0, optional=True)
+
+
+def _check_linkpred(protocol, cfg):
+  check_eval_number(cfg, "val", protocol, at_least=0.0, below=1.0, optional=True)
+  check_eval_number(cfg, "test", protocol, above=0.0, below=1.0, optional=True)
+  if cfg.get("val", 0.05) + cfg.get("test", 0.10) >= 1.0:
+    raise ConfigError(f"config.eval.val + config.eval.test must be < 1 for {protocol} (the rest "
+                      f"are the training edges), got {cfg.get('val', 0.05)} + "
+                      f"{cfg.get('test', 0.10)}")
+
+
 #: protocol name -> :class:`Protocol` (or a plain ``(embeddings, labels, *, seed, cfg)``
 #: function, as config modules register them).
 PROTOCOLS: Dict[str, Any] = {
-    "LR-rand-sklearn/GRACE": Protocol(evaluate=_lr_sklearn_grace),
-    "LR-public-sklearn/GRACE": Protocol(evaluate=_lr_public_sklearn_grace, public_split=True),
-    "LP-public/GraphMAE": Protocol(evaluate=_lp_public_graphmae, public_split=True),
-    "SVM-10fold/GraphMAE": Protocol(evaluate=_svm("svm_10fold_graphmae", seeded_folds=False)),
-    "SVM-10fold/GraphCL": Protocol(evaluate=_svm("svm_10fold_graphcl", seeded_folds=True)),
-    "SVM-10fold/MVGRL": Protocol(evaluate=_svm("svm_10fold_mvgrl", seeded_folds=True)),
-    "LinkPred-GAE": Protocol(evaluate=_linkpred_evaluate, prepare=_linkpred_prepare),
+    "LR-rand-sklearn/GRACE": Protocol(evaluate=_lr_sklearn_grace, check=_check_lr_sklearn_grace),
+    "LR-public-sklearn/GRACE": Protocol(evaluate=_lr_public_sklearn_grace, public_split=True,
+                                        check=_check_sklearn_grace_common),
+    "LP-public/GraphMAE": Protocol(evaluate=_lp_public_graphmae, public_split=True,
+                                   check=check_linear_probe_training),
+    "SVM-10fold/GraphMAE": Protocol(evaluate=_svm("svm_10fold_graphmae", seeded_folds=False),
+                                    check=_check_svm),
+    "SVM-10fold/GraphCL": Protocol(evaluate=_svm("svm_10fold_graphcl", seeded_folds=True),
+                                   check=_check_svm),
+    "SVM-10fold/MVGRL": Protocol(evaluate=_svm("svm_10fold_mvgrl", seeded_folds=True),
+                                 check=_check_svm),
+    "LinkPred-GAE": Protocol(evaluate=_linkpred_evaluate, prepare=_linkpred_prepare,
+                             check=_check_linkpred),
 }
 
 STRATEGIES = ("single", "data", "rows")
@@ -457,7 +646,9 @@ def validate(config: ml_collections.ConfigDict) -> Plan:
   Raises:
     ConfigError: a missing required key, an unknown method / dataset / strategy / protocol, a
       dataset of the wrong kind, a rate outside ``[0, 1]``, non-positive ``epochs`` or
-      ``checkpoint_every``, or anything the method or optimizer constructor rejects.
+      ``checkpoint_every``, anything the method or optimizer constructor rejects, or an
+      ``eval`` value the protocol's :attr:`Protocol.check` rejects (so a bad probe setting
+      fails now, not after training).
   """
   for k in REQUIRED_KEYS:
     if k not in config:
@@ -515,6 +706,15 @@ def validate(config: ml_collections.ConfigDict) -> Plan:
   protocol = config.eval.protocol if "eval" in config else None
   if protocol is not None and protocol not in PROTOCOLS:
     raise ConfigError(f"unknown evaluation protocol {protocol!r}; known: {', '.join(PROTOCOLS)}")
+  if protocol is not None:
+    check = get_protocol(protocol).check
+    if check is not None:
+      try:
+        check(protocol, config.eval)
+      except ConfigError:
+        raise
+      except (TypeError, ValueError, KeyError, AttributeError) as e:
+        raise ConfigError(f"config.eval ({protocol}): {e}") from None
   return Plan(config=config, method=built, entry=entry, dataset_kind=spec.kind, level=level)
 
 

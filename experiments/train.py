@@ -4,29 +4,67 @@ Trains one method on one dataset with checkpoints every ``checkpoint_every`` epo
 from the newest good checkpoint when run again with the same workdir (a finished run just
 re-reports), evaluates the final embeddings with the config's protocol and writes:
 
-* ``DIR/config.json`` — the resolved config (a rerun with a different config is refused);
+* ``DIR/config.json`` — the resolved config (a rerun with a different config is refused, except
+  for the ``eval`` and ``reference`` sections of a run that has no ``result.json`` yet, below);
 * ``DIR/metrics.jsonl`` — one line per epoch: ``epoch``, ``loss``, ``seconds``, ``step`` and the
   method's other scalars;
 * ``DIR/tensorboard/`` — TensorBoard event files (tensorboardX; TensorFlow not needed);
-* ``DIR/checkpoints/`` — Orbax checkpoints (damaged ones are moved to ``checkpoints.damaged``);
+* ``DIR/checkpoints/`` — Orbax checkpoints, each with the sha256 of its state (damaged ones, or
+  ones whose bytes no longer match that checksum, are moved to ``checkpoints.damaged`` and the
+  run resumes from the previous good one);
 * ``DIR/embeddings.npy``, ``DIR/labels.npy`` — final embeddings of the real nodes and labels;
+* ``DIR/trained.json`` — the training's half of ``result.json`` (written after the last epoch,
+  before the evaluation);
 * ``DIR/result.json`` — ``method``, ``dataset``, ``seed``, ``protocol``, ``metrics`` (percent),
   ``epochs``, ``train_seconds``, ``params_checksum``, ``jgssl_version``, ``config`` and, at graph
-  level, ``padding_budget`` (the batch shape, fitted to the run's batches).
+  level, ``padding_budget`` (the batch shape, fitted to the run's batches);
+* ``DIR/.lock`` — held (``flock``) while a launcher works in ``DIR``; it names that launcher's
+  pid, host and start time. A second launcher on the same ``DIR`` stops at once (status 5). The
+  kernel releases the lock when its holder dies, so a killed run never blocks the next one.
+
+Every config value is checked before anything compiles, the ``eval`` section included (each
+protocol checks its own fields). A failure of the evaluation itself (e.g. more inner folds than
+training rows, which only the data can tell) keeps the training: ``DIR`` then holds the
+checkpoints, ``trained.json`` and the embeddings but no ``result.json``, and rerunning the same
+command with a corrected ``--config.eval.*`` evaluates the saved embeddings again without
+training (the training values must still match ``config.json``; ``eval`` and ``reference`` may
+differ, unless the protocol changes the training graph, as ``LinkPred-GAE`` does). Delete a
+``result.json`` to evaluate a finished run again the same way.
 
 Overrides: ``--config.<key>=<value>`` (e.g. ``--config.model.hidden=64``); the configs are locked,
-so an unknown key is an error. Exit status: 0 done, 1 non-finite loss, 2 bad config.
+so an unknown key is an error. ``--debug`` prints the traceback of a failure before its line.
+
+Exit status (a failure prints one line on stderr naming the problem and what to do):
+
+* 0 — done (trained, or resumed, or re-reported, and evaluated);
+* 1 — training stopped on a non-finite loss, parameters or optimizer state (the line names the
+  epoch it happened in and the last good checkpoint);
+* 2 — bad command line or config: unknown key, a value of the wrong type or out of range,
+  unknown variant, or a workdir holding a run with a different config;
+* 3 — dataset error: a missing (downloads off or impossible), truncated or corrupted dataset
+  file;
+* 4 — workdir or file-system error: the workdir cannot be created or written (e.g. it lies under
+  a regular file, or permission is denied), a damaged ``config.json`` / ``result.json`` (the line
+  names the file and what to do), a full disk;
+* 5 — the workdir is locked by another launcher (the line gives its pid, host and start time);
+* 6 — the evaluation failed after training (the training is kept; fix ``config.eval`` and rerun
+  the same command);
+* 7 — an unexpected error (a bug): its traceback is printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import json
 import logging
 import os
 import pathlib
+import socket
 import sys
-from typing import Any, Dict, Optional, Sequence
+import time
+from typing import Any, Dict, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -128,17 +166,112 @@ def _write_json(path: pathlib.Path, obj) -> None:
   os.replace(tmp, path)
 
 
+LOCK_NAME = ".lock"
+
+
+def _lock_holder(fd: int) -> str:
+  """Who holds the lock, from what the holder wrote into the lock file."""
+  try:
+    info = json.loads(os.pread(fd, 4096, 0).decode())
+    return f"pid {info['pid']} on {info['host']} since {info['since']}"
+  except (OSError, ValueError, KeyError, TypeError):
+    return "holder unknown: the lock file names none"
+
+
+@contextlib.contextmanager
+def workdir_lock(workdir) -> Iterator[pathlib.Path]:
+  """Creates ``workdir`` and holds its exclusive lock (``flock`` on ``workdir/.lock``) while the
+  body runs; the lock file names this process (pid, host, start time).
+
+  Non-blocking: a workdir held by another launcher is refused at once. The kernel drops the lock
+  when its holder exits or is killed, so a stale lock file never blocks.
+
+  Raises:
+    common.WorkdirLockedError: another process holds the lock (the message says which).
+    common.WorkdirError: ``workdir`` cannot be created or its lock file cannot be written.
+  """
+  workdir = pathlib.Path(workdir).absolute()
+  try:
+    workdir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(workdir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+  except OSError as e:
+    raise common.WorkdirError(f"cannot use workdir {workdir}: {e}; choose another --workdir or "
+                              "make it a writable folder") from e
+  try:
+    try:
+      fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+      raise common.WorkdirLockedError(
+          f"{workdir} is in use by another launcher ({_lock_holder(fd)}); wait for it "
+          "to finish or use another --workdir") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, (json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                               "since": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+                               "argv": sys.argv}) + "\n").encode(), 0)
+    yield workdir
+  finally:
+    os.close(fd)  # releases the lock
+
+
+def _read_json(path: pathlib.Path, advice: str):
+  """``path``'s JSON; a file that does not parse raises :class:`common.WorkdirError` naming it
+  and what to do (``advice``)."""
+  try:
+    return json.loads(path.read_text())
+  except ValueError as e:  # JSONDecodeError, or bytes that are not UTF-8
+    where = (f"{e.msg}, line {e.lineno}" if isinstance(e, json.JSONDecodeError)
+             else type(e).__name__)
+    raise common.WorkdirError(f"{path} is not valid JSON ({where}; cut short by a kill or a "
+                              f"full disk?): {advice}") from None
+
+
+_CONFIG_ADVICE = ("delete it to go on with the config given now (the checkpoints are kept), or "
+                  "use a new --workdir")
+_RESULT_ADVICE = "delete it to evaluate the saved training again (nothing is retrained)"
+_EVAL_ONLY = ("eval.", "reference.")
+
+
+def _protocol_changes_training(name) -> bool:
+  """Whether protocol ``name`` changes the training graph (``prepare``), or is unknown."""
+  return name not in common.PROTOCOLS or common.get_protocol(name).prepare is not None
+
+
 def _check_workdir(workdir: pathlib.Path, resolved: Dict[str, Any]) -> None:
+  """Writes ``workdir/config.json``, or checks that it holds ``resolved``.
+
+  ``eval.*`` and ``reference.*`` may differ while the run has no ``result.json`` (a run whose
+  evaluation failed is then evaluated with the new values) unless a protocol involved changes
+  the training graph; ``config.json`` is then rewritten with ``resolved``.
+
+  Raises:
+    common.ConfigError: the workdir's run differs in anything else, or is finished and differs
+      in its ``eval`` section.
+    common.WorkdirError: ``config.json`` does not parse.
+  """
   path = workdir / "config.json"
-  if path.exists():
-    previous = json.loads(path.read_text())
-    diff = common.diff_configs(previous, resolved)
-    if diff:
-      raise common.ConfigError(
-          f"workdir {workdir} holds a run with a different config ({'; '.join(diff)}); use a "
-          f"new --workdir or the same config to resume")
-  else:
+  if not path.exists():
     _write_json(path, resolved)
+    return
+  previous = _read_json(path, _CONFIG_ADVICE)
+  diff = common.diff_configs(previous, resolved)
+  if not diff:
+    return
+  training = [d for d in diff if not d.startswith(_EVAL_ONLY)]
+  finished = (workdir / "result.json").exists()
+  protocols = [(c.get("eval") or {}).get("protocol") for c in (previous, resolved)]
+  if not training and not any(_protocol_changes_training(p) for p in protocols):
+    if finished:
+      raise common.ConfigError(
+          f"workdir {workdir} holds a finished run evaluated with another eval section "
+          f"({'; '.join(diff)}); rerun with its own eval values, or score its embeddings into a "
+          "new workdir (python -m experiments.reproduce --embeddings-from)")
+    log.warning("%s: only the eval / reference sections changed (%s); the training is the same "
+                "and the evaluation uses the new values", workdir, "; ".join(diff))
+    _write_json(path, resolved)
+    return
+  raise common.ConfigError(
+      f"workdir {workdir} holds a run with a different config ({'; '.join(diff)}); use a "
+      f"new --workdir or the same config to resume")
 
 
 def _train_seconds(workdir: pathlib.Path) -> float:
@@ -219,22 +352,23 @@ def evaluate_trained(config, workdir, trained) -> Dict[str, Any]:
   result_path = workdir / "result.json"
   if result_path.exists() and (workdir / "config.json").exists():
     # Finished: re-report (the source's embeddings may be gone, e.g. in a fresh checkout).
-    _check_workdir(workdir, resolved)
-    result = json.loads(result_path.read_text())
+    with workdir_lock(workdir):
+      _check_workdir(workdir, resolved)
+      result = _read_json(result_path, _RESULT_ADVICE)
     _report(result)
     return result
   _check_saved_run(config, trained)
-  source = json.loads((trained / "config.json").read_text())
+  source = _read_json(trained / "config.json", _CONFIG_ADVICE)
   diff = [d for d in common.diff_configs(source, resolved)
           if not d.startswith(("eval", "reference"))]
   if diff:
     raise common.ConfigError(f"{trained} trained with a different config ({'; '.join(diff)}); "
                              "only eval.* and reference.* may differ")
-  workdir.mkdir(parents=True, exist_ok=True)
-  _check_workdir(workdir, resolved)
-  result = {**_score_saved(config, plan, trained), "config": resolved,
-            "embeddings_from": _portable_path(trained)}
-  _write_json(result_path, result)
+  with workdir_lock(workdir):
+    _check_workdir(workdir, resolved)
+    result = {**_score_saved(config, plan, trained), "config": resolved,
+              "embeddings_from": _portable_path(trained)}
+    _write_json(result_path, result)
   _report(result)
   return result
 
@@ -267,7 +401,7 @@ def _score_saved(config, plan, trained: pathlib.Path) -> Dict[str, Any]:
   labels = np.load(trained / "labels.npy")
   protocol_name, metrics, extra = protocol.evaluate(
       emb, labels, seed=int(config.seed), cfg=config.eval, dataset=dataset, context=None)
-  source_result = json.loads((trained / "result.json").read_text())
+  source_result = _read_json(trained / "result.json", _RESULT_ADVICE)
   return {**source_result, "protocol": protocol_name, "metrics": metrics, "eval": extra}
 
 
@@ -287,42 +421,138 @@ def rescore(config, workdir) -> Dict[str, Any]:
   resolved = common.config_to_dict(config)
   workdir = pathlib.Path(workdir).absolute()
   _check_saved_run(config, workdir)
-  _check_workdir(workdir, resolved)
-  previous = json.loads((workdir / "result.json").read_text())
-  result = {**_score_saved(config, plan, workdir), "config": resolved,
-            "previous_metrics": previous.get("previous_metrics", previous["metrics"])}
-  _write_json(workdir / "result.json", result)
+  with workdir_lock(workdir):
+    _check_workdir(workdir, resolved)
+    previous = _read_json(workdir / "result.json", _RESULT_ADVICE)
+    result = {**_score_saved(config, plan, workdir), "config": resolved,
+              "previous_metrics": previous.get("previous_metrics", previous["metrics"])}
+    _write_json(workdir / "result.json", result)
   _report(result)
   return result
 
 
 def run(config, workdir, *, progress: bool = True) -> Dict[str, Any]:
-  """Runs (or resumes, or re-reports) one experiment; returns the result dict.
+  """Runs (or resumes, or re-evaluates, or re-reports) one experiment; returns the result dict.
+
+  Holds the workdir's lock throughout (:func:`workdir_lock`).
 
   Raises:
-    common.ConfigError: before anything compiles, on a bad config or a workdir holding a
-      different one.
-    jgssl.train.NonFiniteError: when the loss turns non-finite (the last good checkpoint stays).
+    common.ConfigError: before anything compiles, on a bad config (``eval`` section included)
+      or a workdir holding a different one.
+    common.WorkdirLockedError: another launcher works in ``workdir``.
+    common.WorkdirError: ``workdir`` cannot be created or written, or holds a damaged
+      ``config.json`` / ``result.json``.
+    jgssl.data.validate.DatasetError: the dataset is missing or damaged.
+    jgssl.train.NonFiniteError: when the loss or state turns non-finite (the last good
+      checkpoint stays).
+    common.EvaluationError: the protocol failed after training (``trained.json`` and the
+      embeddings stay; a rerun with a corrected ``eval`` section evaluates them).
   """
   plan = common.validate(config)
   resolved = common.config_to_dict(config)
   workdir = pathlib.Path(workdir).absolute()
-  workdir.mkdir(parents=True, exist_ok=True)
-  _check_workdir(workdir, resolved)
-  result_path = workdir / "result.json"
-  if result_path.exists():
-    result = json.loads(result_path.read_text())
-    log.info("%s is finished; re-reporting %s", workdir, result_path)
-    _report(result)
-    return result
+  with workdir_lock(workdir):
+    _check_workdir(workdir, resolved)
+    result_path = workdir / "result.json"
+    if result_path.exists():
+      result = _read_json(result_path, _RESULT_ADVICE)
+      log.info("%s is finished; re-reporting %s", workdir, result_path)
+      _report(result)
+      return result
+    trained = _saved_training(workdir, resolved)
+    if trained is None:
+      trained, dataset, context = _train(config, plan, workdir, progress=progress)
+    else:
+      log.info("%s: the training finished before (trained.json); evaluating its saved "
+               "embeddings", workdir)
+      dataset = _load_dataset(config, plan.level)
+      context = _protocol_context(config, dataset) if plan.level == "node" else None
+    emb = np.load(workdir / "embeddings.npy")
+    labels = np.load(workdir / "labels.npy")
+    protocol_name, metrics, extra = _evaluate(config, workdir, emb, labels, dataset, context)
+    result = {"method": config.method, "dataset": config.dataset, "seed": int(config.seed),
+              "protocol": protocol_name, "metrics": metrics, "epochs": int(config.epochs)}
+    result.update({k: trained[k] for k in _TRAINED_HEAD})
+    result["eval"] = extra
+    result.update({k: trained[k] for k in _TRAINED_TAIL})
+    result["config"] = resolved
+    _write_json(result_path, result)
+  _report(result)
+  return result
 
+
+# trained.json fields, in their result.json order (before and after ``eval``).
+_TRAINED_HEAD = ("epochs_run", "train_seconds", "params_checksum", "jgssl_version",
+                 "resumed_from_epoch", "skipped_checkpoints")
+_TRAINED_TAIL = ("devices", "level", "steps_per_epoch", "padding_budget", "backend")
+
+
+def _saved_training(workdir: pathlib.Path, resolved: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+  """``trained.json`` of a training that finished in ``workdir`` (embeddings saved), else
+  ``None`` (the run trains, or resumes from its checkpoints)."""
+  path = workdir / "trained.json"
+  if not all((workdir / f).exists() for f in ("trained.json", "embeddings.npy", "labels.npy")):
+    return None
+  try:
+    trained = json.loads(path.read_text())
+  except json.JSONDecodeError:
+    log.warning("%s does not parse; the final checkpoint is restored instead", path)
+    return None
+  if not isinstance(trained, dict) or any(k not in trained for k in
+                                          _TRAINED_HEAD + _TRAINED_TAIL + ("config",)):
+    log.warning("%s lacks fields; the final checkpoint is restored instead", path)
+    return None
+  diff = [d for d in common.diff_configs(trained["config"], resolved)
+          if not d.startswith(_EVAL_ONLY)]
+  if diff:
+    raise common.ConfigError(f"{path} records a training with another config "
+                             f"({'; '.join(diff)}); use a new --workdir")
+  return trained
+
+
+def _load_dataset(config, level: str):
+  """:func:`load_dataset`; an unreadable file is a dataset error too."""
+  from jgssl.data.validate import DatasetError  # pylint: disable=import-outside-toplevel
+  try:
+    return load_dataset(config, level)
+  except OSError as e:
+    raise DatasetError(f"dataset {config.dataset!r}: cannot read its files: {e}") from e
+
+
+def _protocol_context(config, dataset):
+  """What the protocol's ``prepare`` returns for this run's graph (``None`` without one)."""
+  from jgssl import data  # pylint: disable=import-outside-toplevel
+  protocol = common.get_protocol(config.eval.protocol)
+  if protocol.prepare is None:
+    return None
+  g = data.normalize_node_features(dataset.graph, config.features)
+  return protocol.prepare(int(config.seed), g, config.eval)[1]
+
+
+def _evaluate(config, workdir: pathlib.Path, emb, labels, dataset, context):
+  """``protocol.evaluate``; any failure becomes :class:`common.EvaluationError`."""
+  protocol = common.get_protocol(config.eval.protocol)
+  try:
+    return protocol.evaluate(emb, labels, seed=int(config.seed), cfg=config.eval,
+                             dataset=dataset, context=context)
+  except Exception as e:  # pylint: disable=broad-except
+    lines = str(e).strip().splitlines()
+    reason = f"{type(e).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    raise common.EvaluationError(
+        f"{config.eval.protocol} failed after training ({reason}); the training is saved in "
+        f"{workdir}: correct config.eval and rerun the same command to evaluate it again "
+        "without retraining") from e
+
+
+def _train(config, plan, workdir: pathlib.Path, *, progress: bool):
+  """Trains (or resumes) the run in ``workdir``; saves the embeddings, labels and
+  ``trained.json``. Returns ``(trained, dataset, protocol context)``."""
   import jax  # pylint: disable=import-outside-toplevel
   import jgssl  # pylint: disable=import-outside-toplevel
   from jgssl import data, train  # pylint: disable=import-outside-toplevel
 
-  protocol = common.get_protocol(config.eval.protocol)
   method, level, strategy = plan.method, plan.level, config.strategy
-  dataset = load_dataset(config, level)
+  dataset = _load_dataset(config, level)
   context = None
   if level == "node":
     mesh = train.make_mesh() if strategy == "rows" else None
@@ -372,18 +602,9 @@ def run(config, workdir, *, progress: bool = True) -> Dict[str, Any]:
     emb = emb.astype(np.float32)
   else:
     emb = graph_embeddings(method, state.variables, graphs, batch_size=config.batch_size)
-  labels = np.asarray(dataset.labels)
   np.save(workdir / "embeddings.npy", emb)
-  np.save(workdir / "labels.npy", labels)
-  protocol_name, metrics, extra = protocol.evaluate(
-      emb, labels, seed=int(config.seed), cfg=config.eval, dataset=dataset, context=context)
-  result = {
-      "method": config.method,
-      "dataset": config.dataset,
-      "seed": int(config.seed),
-      "protocol": protocol_name,
-      "metrics": metrics,
-      "epochs": int(config.epochs),
+  np.save(workdir / "labels.npy", np.asarray(dataset.labels))
+  trained = {
       # Fewer when the method's own early stopping ended the run (DGI, MVGRL).
       "epochs_run": int(fitted.stopped_epoch or config.epochs),
       "train_seconds": _train_seconds(workdir),
@@ -391,7 +612,6 @@ def run(config, workdir, *, progress: bool = True) -> Dict[str, Any]:
       "jgssl_version": jgssl.__version__,
       "resumed_from_epoch": int(fitted.start_epoch),
       "skipped_checkpoints": [{"epoch": s, "reason": r} for s, r in ckpt.skipped],
-      "eval": extra,
       "devices": num_devices,
       "level": level,
       "steps_per_epoch": int(steps_per_epoch),
@@ -400,11 +620,10 @@ def run(config, workdir, *, progress: bool = True) -> Dict[str, Any]:
                          {"n_node": loader.budget.n_node, "n_edge": loader.budget.n_edge,
                           "n_graph": loader.budget.n_graph}),
       "backend": jax.default_backend(),
-      "config": resolved,
+      "config": common.config_to_dict(config),
   }
-  _write_json(result_path, result)
-  _report(result)
-  return result
+  _write_json(workdir / "trained.json", trained)
+  return trained, dataset, context
 
 
 def _report(result: Dict[str, Any]) -> None:
@@ -420,35 +639,33 @@ def _report(result: Dict[str, Any]) -> None:
 
 
 def parse_args(argv: Sequence[str]):
-  """``(config, workdir)`` from ``--config <spec> --workdir DIR [--config.k=v ...]``."""
+  """``(config, workdir, progress)`` from ``--config <spec> --workdir DIR [--no_progress]
+  [--debug] [--config.k=v ...]``."""
   parser = argparse.ArgumentParser(prog="python -m experiments.train", description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
   parser.add_argument("--config", required=True,
                       help="experiments/configs/<method>.py[:<variant>]")
   parser.add_argument("--workdir", required=True, help="output / checkpoint folder")
   parser.add_argument("--no_progress", action="store_true", help="no tqdm bar")
+  parser.add_argument("--debug", action="store_true",
+                      help="print the traceback of a failure before its one-line message")
   args, overrides = common.parse_known_with_overrides(parser, argv)
   config = common.load_config(args.config, overrides)
   return config, args.workdir, not args.no_progress
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+  """The command line; returns the exit status of the module docstring."""
   logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
   logging.getLogger("absl").setLevel(logging.WARNING)  # Orbax logs every save step at INFO
-  argv = sys.argv[1:] if argv is None else argv
-  try:
+  logging.getLogger("jax").setLevel(logging.WARNING)  # backend probing ("no TPU") at INFO
+  argv = list(sys.argv[1:] if argv is None else argv)
+
+  def command():
     config, workdir, progress = parse_args(argv)
     run(config, workdir, progress=progress)
-  except common.ConfigError as e:
-    print(f"config error: {e}", file=sys.stderr)
-    return 2
-  except Exception as e:  # pylint: disable=broad-except
-    from jgssl.train import NonFiniteError  # pylint: disable=import-outside-toplevel
-    if isinstance(e, NonFiniteError):
-      print(f"training stopped: {e}", file=sys.stderr)
-      return 1
-    raise
-  return 0
+
+  return common.exit_status(command, debug="--debug" in argv)
 
 
 if __name__ == "__main__":

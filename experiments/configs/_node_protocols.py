@@ -4,7 +4,8 @@ G-BT) and the evaluation protocols their papers use.
 ``experiments.common`` keeps the method and protocol registries (``METHODS``, ``PROTOCOLS``);
 this module adds the entries these configs need when a config file is loaded (``setdefault``:
 an entry the launcher already has wins). Each protocol adapter has the launcher's signature
-``(embeddings, labels, *, seed, cfg) -> (protocol, metrics in percent, extra)``; public-split
+``(embeddings, labels, *, seed, cfg) -> (protocol, metrics in percent, extra)`` and a check of
+its ``eval`` section that :func:`experiments.common.validate` runs before training; public-split
 protocols read the split of ``cfg.dataset`` (``config.eval.dataset``, a reference to
 ``config.dataset``).
 """
@@ -117,16 +118,42 @@ def _lr_public_sklearn_bgrl(embeddings, labels, *, seed: int, cfg):
   return r.protocol, _percent(r, r.main), _extra(r)
 
 
-for _name, _fn, _public in (("LP-public/DGI", _lp_public("lp_public_dgi"), True),
-                            ("LP-public/DGI-l2", _lp_public("lp_public_dgi", l2_rows=True),
-                             True),
-                            ("LP-public/MVGRL", _lp_public("lp_public_mvgrl"), True),
-                            ("LP-public/CCA-SSG", _lp_public("lp_public_ccassg"), True),
-                            ("LP-rand/CCA-SSG", _lp_random, False),
-                            ("LR-rand-torch/GCA", _lr_rand_torch, False),
-                            ("LR-rand-sklearn/BGRL", _lr_sklearn_bgrl, False),
-                            ("LR-public-sklearn/BGRL", _lr_public_sklearn_bgrl, True)):
-  common.PROTOCOLS.setdefault(_name, common.protocol_from_function(_fn, public_split=_public))
+def _check_lr_sklearn_bgrl(protocol: str, cfg) -> None:
+  common.check_eval_int(cfg, "repeats", protocol, minimum=1)
+  common.check_c_grid(cfg, protocol)
+
+
+def _check_lr_public_sklearn_bgrl(protocol: str, cfg) -> None:
+  common.check_eval_present(cfg, "dataset", protocol)
+  common.check_c_grid(cfg, protocol, default_log2=(-10, 10))  # as _lr_public_sklearn_bgrl
+
+
+def _check_lp_public(protocol: str, cfg) -> None:
+  common.check_eval_present(cfg, "dataset", protocol)
+  common.check_linear_probe_training(protocol, cfg)
+
+
+def _check_lp_random(protocol: str, cfg) -> None:
+  common.check_eval_int(cfg, "splits", protocol, minimum=1)
+  common.check_linear_probe_training(protocol, cfg)
+
+
+def _check_lr_rand_torch(protocol: str, cfg) -> None:
+  common.check_eval_int(cfg, "eval_every", protocol, minimum=1)
+  _check_lp_random(protocol, cfg)
+
+
+for _name, _fn, _public, _check in (
+    ("LP-public/DGI", _lp_public("lp_public_dgi"), True, _check_lp_public),
+    ("LP-public/DGI-l2", _lp_public("lp_public_dgi", l2_rows=True), True, _check_lp_public),
+    ("LP-public/MVGRL", _lp_public("lp_public_mvgrl"), True, _check_lp_public),
+    ("LP-public/CCA-SSG", _lp_public("lp_public_ccassg"), True, _check_lp_public),
+    ("LP-rand/CCA-SSG", _lp_random, False, _check_lp_random),
+    ("LR-rand-torch/GCA", _lr_rand_torch, False, _check_lr_rand_torch),
+    ("LR-rand-sklearn/BGRL", _lr_sklearn_bgrl, False, _check_lr_sklearn_bgrl),
+    ("LR-public-sklearn/BGRL", _lr_public_sklearn_bgrl, True, _check_lr_public_sklearn_bgrl)):
+  common.PROTOCOLS.setdefault(_name, common.protocol_from_function(_fn, public_split=_public,
+                                                                   check=_check))
 
 
 def lp_public_dgi_eval(c: ml_collections.ConfigDict) -> ml_collections.ConfigDict:

@@ -6,6 +6,8 @@ import logging
 import os
 import pathlib
 import shutil
+import sys
+import threading
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -14,7 +16,12 @@ import orbax.checkpoint as ocp
 
 import numpy as np
 
+from jgssl.train.state import tree_checksum
+
 __all__ = ["Checkpointer", "NonFiniteError"]
+
+#: Key of the state's :func:`~jgssl.train.tree_checksum` in each step's Orbax custom metadata.
+CHECKSUM_KEY = "jgssl_tree_checksum"
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +52,12 @@ class Checkpointer:
   ``OSError`` / a JSON error) or restores non-finite values is logged with the reason, moved
   aside to ``<directory>.damaged/<step>`` so later saves can reuse the step number, and the next
   older one is tried.
+
+  Every save records the sha256 of the saved state (:func:`jgssl.train.tree_checksum`) in the
+  step's Orbax metadata (``custom_metadata['jgssl_tree_checksum']``, in ``_CHECKPOINT_METADATA``);
+  :meth:`restore` recomputes it and raises ``ValueError`` on a mismatch, so a checkpoint whose
+  bytes changed on disk (a bit flip Orbax itself does not notice) counts as damaged. Checkpoints
+  written before the checksum existed restore unchecked.
 
   Args:
     directory: checkpoint folder (created on first save).
@@ -94,21 +107,53 @@ class Checkpointer:
     Raises:
       NonFiniteError: when a parameter or optimizer value is not finite (nothing is written).
     """
-    if not _host_all_finite((state.params, state.opt_state, state.model_state)):
-      raise NonFiniteError(f"refusing to checkpoint epoch {step}: the state holds non-finite "
-                           f"values", epoch=step, step=int(state.step), value=float("nan"),
-                           last_checkpoint=self.latest_step())
+    host = jax.device_get(state)  # one transfer for the check and the checksum
+    bad = non_finite_parts(host)
+    if bad:
+      last = self.latest_step()
+      raise NonFiniteError(f"refusing to checkpoint epoch {step}: non-finite {' and '.join(bad)}; "
+                           f"last good checkpoint: {'none' if last is None else f'epoch {last}'}",
+                           epoch=step, step=int(state.step), value=float("nan"),
+                           last_checkpoint=last)
+    checksum = tree_checksum(host)
     mgr = self._mgr()
     if step in mgr.all_steps():
       mgr.delete(step)
-    mgr.save(step, args=ocp.args.StandardSave(state), force=True)
+    mgr.save(step, args=ocp.args.StandardSave(state), force=True,
+             custom_metadata={CHECKSUM_KEY: checksum})
     if not self.async_save:
       mgr.wait_until_finished()
 
   def restore(self, step: int, template) -> Any:
-    """Restores ``step`` into the structure, dtypes and shardings of ``template``."""
+    """Restores ``step`` into the structure, dtypes and shardings of ``template``.
+
+    Raises:
+      ValueError: Orbax cannot read the step, or the restored state's checksum differs from the
+        one saved with it.
+    """
     abstract = jax.tree_util.tree_map(ocp.utils.to_shape_dtype_struct, template)
-    return self._mgr().restore(step, args=ocp.args.StandardRestore(abstract))
+    mgr = self._mgr()
+    try:
+      state = mgr.restore(step, args=ocp.args.StandardRestore(abstract))
+    except BaseException:
+      # Tensorstore reads still in flight complete on Orbax's closed event loop; silence that.
+      _silence_closed_loop_callbacks()
+      raise
+    saved = self._saved_checksum(step)
+    if saved is not None:
+      actual = tree_checksum(state)
+      if actual != saved:
+        raise ValueError(f"checksum mismatch: saved sha256 {saved[:16]}..., restored "
+                         f"{actual[:16]}... (the files changed after the save)")
+    return state
+
+  def _saved_checksum(self, step: int) -> Optional[str]:
+    try:
+      custom = self._mgr().metadata(step).custom_metadata or {}
+    except Exception:  # pylint: disable=broad-except
+      return None  # no readable step metadata: nothing to compare with
+    value = custom.get(CHECKSUM_KEY)
+    return value if isinstance(value, str) else None
 
   def restore_variables(self, step: Optional[int] = None) -> Tuple[Dict[str, Any], int]:
     """The method's variables ``{'params': ..., **model_state}`` of a checkpoint, no template.
@@ -182,6 +227,14 @@ class Checkpointer:
     self.close()
 
 
+def non_finite_parts(state) -> List[str]:
+  """Which of ``state``'s parts hold a non-finite value: a sublist of ``['parameters',
+  'optimizer state', 'model state']`` (checked on the host)."""
+  parts = (("parameters", state.params), ("optimizer state", state.opt_state),
+           ("model state", state.model_state))
+  return [name for name, tree in parts if not _host_all_finite(tree)]
+
+
 def _host_all_finite(tree) -> bool:
   """Every floating leaf finite, checked on the host (no per-shape device compilations)."""
   for leaf in jax.tree_util.tree_leaves(jax.device_get(tree)):
@@ -189,6 +242,39 @@ def _host_all_finite(tree) -> bool:
     if np.issubdtype(arr.dtype, np.inexact) and not np.isfinite(arr).all():
       return False
   return True
+
+
+_FILTER_LOCK = threading.Lock()
+
+
+def _is_closed_loop_callback(unraisable) -> bool:
+  """An asyncio ``call_soon_threadsafe`` on a closed loop (a tensorstore read finishing after a
+  failed Orbax restore closed its event loop): noise, the failure itself was raised."""
+  exc = unraisable.exc_value
+  if not isinstance(exc, RuntimeError) or str(exc) != "Event loop is closed":
+    return False
+  tb = unraisable.exc_traceback
+  while tb is not None:
+    if tb.tb_frame.f_code.co_name == "call_soon_threadsafe":
+      return True
+    tb = tb.tb_next
+  return False
+
+
+def _silence_closed_loop_callbacks() -> None:
+  """Installs (once per process) a ``sys.unraisablehook`` that drops the "Event loop is closed"
+  tracebacks a failed restore leaves behind and passes everything else on."""
+  with _FILTER_LOCK:
+    previous = sys.unraisablehook
+    if getattr(previous, "jgssl_closed_loop_filter", False):
+      return
+
+    def hook(unraisable):
+      if not _is_closed_loop_callback(unraisable):
+        previous(unraisable)
+
+    hook.jgssl_closed_loop_filter = True
+    sys.unraisablehook = hook
 
 
 def _first_line(e: BaseException) -> str:

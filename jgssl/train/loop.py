@@ -10,7 +10,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Unio
 import jax
 import numpy as np
 
-from jgssl.train.checkpoint import Checkpointer, NonFiniteError
+from jgssl.train.checkpoint import Checkpointer, NonFiniteError, non_finite_parts
 from jgssl.train.state import TrainState
 
 __all__ = ["EpochLog", "FitResult", "fit"]
@@ -66,8 +66,10 @@ def fit(state: TrainState, step_fn: Callable, batches: Batches, *, epochs: int,
 
   Each epoch runs ``step_fn`` over its batches without reading anything back; the losses and
   finiteness flags come to the host once, at the end of the epoch. A non-finite loss (or
-  parameters that became non-finite) stops training with :class:`NonFiniteError` naming the epoch
-  and the step; nothing is saved for that epoch, so the last good checkpoint stays the newest.
+  parameters, optimizer state or mutable collections that became non-finite: the step's
+  ``finite`` flag covers the whole updated state) stops training with :class:`NonFiniteError`
+  naming the epoch, the step, what went non-finite and the last good checkpoint; nothing is saved
+  for that epoch, so the last good checkpoint stays the newest.
 
   Early stopping that a method keeps in its own state (DGI, MVGRL: ``aux['stopped']``) ends the
   run: when the last step of an epoch reports ``stopped >= 1`` the epoch is checkpointed, the
@@ -131,12 +133,15 @@ def fit(state: TrainState, step_fn: Callable, batches: Batches, *, epochs: int,
     if bad.size:
       i = int(bad[0])
       last = checkpointer.latest_step() if checkpointer is not None else None
-      what = ("loss" if not np.isfinite(losses[i])
-              else "parameters after the update (loss was finite)")
+      if not np.isfinite(losses[i]):
+        what = "loss"
+      else:
+        parts = non_finite_parts(state) or ["state"]
+        what = f"{' and '.join(parts)} after the update (loss {losses[i]:.4g} was finite)"
       raise NonFiniteError(
-          f"non-finite {what} at epoch {epoch}, step {step_before + i + 1} "
-          f"(loss={losses[i]}); training stopped, nothing saved for this epoch; last good "
-          f"checkpoint: {'none' if last is None else f'epoch {last}'}",
+          f"non-finite {what} at epoch {epoch}, step {step_before + i + 1}; training stopped, "
+          f"nothing saved for this epoch; last good checkpoint: "
+          f"{'none' if last is None else f'epoch {last}'}",
           epoch=epoch, step=step_before + i + 1, value=float(losses[i]), last_checkpoint=last)
     record = EpochLog(epoch=epoch, step=int(state.step), loss=float(losses.mean()),
                       seconds=seconds,

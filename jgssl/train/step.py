@@ -100,8 +100,9 @@ def make_train_step(method, *, strategy: str = "single", mesh: Optional[Mesh] = 
   Returns:
     ``step(state, graph)``: ``graph`` is one padded graph (``'single'``, ``'rows'``) or ``R``
     padded batches stacked on a leading axis (``'data'``). ``metrics`` holds float32 scalars
-    ``'loss'``, every scalar of the method's aux, and bool ``'finite'`` (the loss and all updated
-    parameters are finite), averaged over replicas.
+    ``'loss'``, every scalar of the method's aux, and bool ``'finite'`` (the loss and the whole
+    updated state — parameters, optimizer state, mutable collections — are finite: one fused
+    reduction in the step, read once per epoch), averaged over replicas.
 
   Raises:
     ValueError: on an unknown strategy, a missing mesh / axis, or a method that cannot shard
@@ -123,7 +124,11 @@ def make_train_step(method, *, strategy: str = "single", mesh: Optional[Mesh] = 
   def metrics_of(loss, scalars, new_state):
     out = {"loss": jnp.asarray(loss, jnp.float32)}
     out.update({k: jnp.asarray(v, jnp.float32) for k, v in scalars.items()})
-    out["finite"] = jnp.isfinite(loss) & tree_all_finite(new_state.params)
+    # The optimizer state too: Adam's second moment overflows (g**2 = inf) while the loss and
+    # the parameters stay finite (the update divides by inf).
+    out["finite"] = (jnp.isfinite(loss) & tree_all_finite(new_state.params)
+                     & tree_all_finite(new_state.opt_state)
+                     & tree_all_finite(new_state.model_state))
     return out
 
   if strategy == "single" or (strategy == "rows"):

@@ -127,10 +127,12 @@ def test_rerun_reports_and_resume_ends_where_the_full_run_ends(finished, tmp_pat
   again = train_lib.run(common.load_config(f"{GRACE_CFG}:test"), finished, progress=False)
   assert again == first and (finished / "metrics.jsonl").stat().st_mtime == mtime
   assert "test_acc" in capsys.readouterr().out
-  # Emulate a run killed after logging epoch 3: no result, newest checkpoint (4) never written.
+  # Emulate a run killed after logging epoch 3: no result, no trained.json / embeddings, newest
+  # checkpoint (4) never written.
   crashed = tmp_path / "crashed"
   shutil.copytree(finished, crashed)
-  (crashed / "result.json").unlink()
+  for name in ("result.json", "trained.json", "embeddings.npy", "labels.npy"):
+    (crashed / name).unlink()
   shutil.rmtree(crashed / "checkpoints" / "4")
   kept = (crashed / "metrics.jsonl").read_text().splitlines()[:3]
   (crashed / "metrics.jsonl").write_text("\n".join(kept) + "\n")

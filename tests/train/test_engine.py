@@ -369,6 +369,38 @@ def test_nan_guard_names_epoch_and_step_and_keeps_last_good(tmp_path, node_graph
   ck.close()
 
 
+
+def test_guard_covers_the_optimizer_state_and_names_the_epoch_it_went_bad(tmp_path, node_graph):
+  # From step 5 the loss is ~1e30 (finite), the parameters stay finite (Adam divides by inf),
+  # but Adam's second moment is inf: the step's flag must catch it at epoch 5, not at the
+  # checkpoint of epoch 8.
+  m = R.HugeGradAfter(hidden=16, blow_at=5)
+  logs = []
+  with pytest.raises(train.NonFiniteError, match=r"optimizer state") as err:
+    _fit(tmp_path, node_graph, epochs=10, method=m, every=4, logs=logs)
+  assert err.value.epoch == 5 and err.value.step == 5 and err.value.last_checkpoint == 4
+  assert "epoch 5, step 5" in str(err.value) and "last good checkpoint: epoch 4" in str(err.value)
+  assert [r.epoch for r in logs] == [1, 2, 3, 4]
+  assert train.Checkpointer(tmp_path).all_steps() == [4]
+  # The flag of one step: false as soon as any optimizer value is not finite.
+  s = train.create_train_state(jax.random.PRNGKey(0), NODE, _tx(), node_graph)
+  s = s.replace(opt_state=jax.tree_util.tree_map(
+      lambda a: a * jnp.inf if jnp.issubdtype(a.dtype, jnp.floating) else a, s.opt_state))
+  _, metrics = _step(NODE, donate=False)(s, node_graph)
+  assert np.isfinite(float(metrics["loss"])) and not bool(metrics["finite"])
+
+
+def test_save_refusal_names_the_last_good_checkpoint(tmp_path, node_graph):
+  res, ck = _fit(tmp_path, node_graph, epochs=2, every=2)
+  bad = res.state.replace(opt_state=jax.tree_util.tree_map(
+      lambda a: a * jnp.nan if jnp.issubdtype(a.dtype, jnp.floating) else a, res.state.opt_state))
+  with train.Checkpointer(tmp_path) as ck:
+    with pytest.raises(train.NonFiniteError, match=r"optimizer state.*last good checkpoint: "
+                                                   r"epoch 2"):
+      ck.save(4, bad)
+    assert ck.all_steps() == [2]
+
+
 def _damage(step_dir, how):
   if how == "empty":
     step_dir.mkdir()
@@ -409,3 +441,60 @@ def test_loader_leaves_the_dataset_untouched(graph_set):
   loader = train.GraphLoader(graph_set, batch_size=4)
   list(loader.epoch(1))
   np.testing.assert_array_equal(graph_set.senders, before)
+
+
+_WIDE = R.TinyNodeContrast(hidden=64)  # arrays large enough to be stored outside Orbax's index
+
+
+def test_bit_flip_in_a_checkpoint_fails_its_checksum_and_falls_back(tmp_path, node_graph, caplog):
+  ref, _ = _fit(tmp_path / "ref", node_graph, epochs=6, method=_WIDE)
+  _, ck = _fit(tmp_path / "run", node_graph, epochs=4, method=_WIDE)  # checkpoints 2, 4
+  data = max((tmp_path / "run" / "4").rglob("ocdbt.process_0/d/*"), key=lambda p: p.stat().st_size)
+  raw = bytearray(data.read_bytes())
+  raw[len(raw) // 2] ^= 0x10  # one bit of one stored array
+  data.write_bytes(bytes(raw))
+  caplog.set_level(logging.WARNING, logger="jgssl.train.checkpoint")
+  logs = []
+  res, ck = _fit(tmp_path / "run", node_graph, epochs=6, method=_WIDE, logs=logs)
+  assert [s for s, _ in ck.skipped] == [4] and "checksum" in ck.skipped[0][1]
+  assert "checkpoint of epoch 4" in caplog.text
+  assert res.start_epoch == 2 and [r.epoch for r in logs] == [3, 4, 5, 6]
+  assert train.tree_checksum(res.state.params) == train.tree_checksum(ref.state.params)
+
+
+_RESTORE_DAMAGED = """
+import pathlib, shutil, sys
+sys.path.insert(0, "tests/train")
+import jax
+import train_recipes as R
+from jgssl import graph as G, train
+g = G.pad_graph(R.random_graph(0, num_nodes=20), G.PaddingBudget(n_node=24, n_edge=160))
+m = R.TinyNodeContrast(hidden=16)
+tx = train.make_optimizer(name="adam", learning_rate=2e-2)
+step = train.make_train_step(m)
+for i in range(2):
+  d = pathlib.Path(sys.argv[1]) / str(i)
+  with train.Checkpointer(d) as ck:
+    s = train.create_train_state(jax.random.PRNGKey(0), m, tx, g)
+    train.fit(s, step, g, epochs=4, checkpointer=ck, checkpoint_every=2)
+  (d / "4" / "default" / "manifest.ocdbt").unlink()
+  with train.Checkpointer(d) as ck:
+    _, restored = ck.restore_latest(train.create_train_state(jax.random.PRNGKey(0), m, tx, g))
+  print("restored", restored, flush=True)
+import gc, time
+gc.collect()
+time.sleep(1.0)
+"""
+
+
+def test_recovering_a_damaged_manifest_prints_no_event_loop_tracebacks(tmp_path):
+  import os, pathlib, subprocess, sys  # pylint: disable=import-outside-toplevel,multiple-imports
+  repo = pathlib.Path(__file__).resolve().parents[2]
+  proc = subprocess.run([sys.executable, "-c", _RESTORE_DAMAGED, str(tmp_path)], cwd=repo,
+                        env={**os.environ, "PYTHONPATH": str(repo)}, capture_output=True,
+                        text=True, timeout=300, check=False)
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  assert proc.stdout.split() == ["restored", "2", "restored", "2"]
+  assert "checkpoint of epoch 4" in proc.stderr  # the fallback still says what it skipped
+  assert "Event loop is closed" not in proc.stderr
+  assert "Traceback" not in proc.stderr

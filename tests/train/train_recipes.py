@@ -188,3 +188,13 @@ class StopAfter(_CountingSteps):
 
   def react(self, n, loss, aux):
     return loss, {**aux, "stopped": (n >= self.stop_at).astype(jnp.float32)}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class HugeGradAfter(_CountingSteps):
+  """TinyNodeContrast whose loss is scaled by ``1e30`` from optimizer step ``blow_at`` on: the
+  loss and the parameters stay finite, Adam's second moment (``g**2``) overflows to ``inf``."""
+  blow_at: int = 3
+
+  def react(self, n, loss, aux):
+    return loss * jnp.where(n >= self.blow_at, 1e30, 1.0), aux
