@@ -9,8 +9,10 @@ One way in::
 
 Files live under ``<root>/<folder>/raw/<file>`` with ``root`` the argument, ``$JGSSL_DATA_DIR`` or
 ``~/.cache/jgssl``; missing files are downloaded (or taken from ``$JGSSL_DATA_MIRROR``) and
-checked against their sha256. Every problem with a file is a :class:`DatasetError` naming the
-file. Feature preprocessing: :func:`row_normalize`, :func:`normalize_node_features`.
+checked against their sha256, and files already present are checked too, once per file version
+(remembered in ``$JGSSL_CACHE_DIR/verified.json`` or ``~/.cache/jgssl/verified.json``;
+``verify=False`` checks sizes only). Every problem with a file is a :class:`DatasetError` naming
+the file. Feature preprocessing: :func:`row_normalize`, :func:`normalize_node_features`.
 ``python -m jgssl.data stats`` prints the statistics of every dataset.
 """
 

@@ -1,4 +1,5 @@
-"""Command line: ``python -m jgssl.data stats [--json] [--root DIR] [--no-download] [names...]``.
+"""Command line: ``python -m jgssl.data stats [--json] [--root DIR] [--no-download]
+[--verify | --no-verify] [names...]``.
 
 Loads each dataset (all registered ones by default) and prints its statistics, as an aligned
 table or, with ``--json``, a JSON list with one object per dataset:
@@ -13,6 +14,8 @@ table or, with ``--json``, a JSON list with one object per dataset:
   interactions in both directions), ``seconds`` (load time);
 * a dataset that cannot be loaded appears as ``{"name": ..., "error": "<message>"}``.
 
+Raw files are checked against their sha256 as :func:`jgssl.data.load` does by default (once per
+file version, remembered); ``--verify`` re-hashes every file, ``--no-verify`` checks sizes only.
 Progress goes to stderr; the exit status is 0 even when some datasets fail (their ``error`` says
 why), 2 on a usage error.
 """
@@ -69,7 +72,7 @@ def dataset_stats(ds: Any) -> Dict[str, Any]:
 
 
 def collect(names: Sequence[str], *, root: Optional[str], download: Optional[bool],
-            progress: bool = True) -> List[Dict[str, Any]]:
+            progress: bool = True, verify: Optional[bool] = None) -> List[Dict[str, Any]]:
   """Loads every dataset in ``names`` and returns the list of statistics objects."""
   results = []
   bar = None
@@ -81,7 +84,7 @@ def collect(names: Sequence[str], *, root: Optional[str], download: Optional[boo
       bar.set_postfix_str(name)
     start = time.perf_counter()
     try:
-      ds = registry.load(name, root=root, download=download, progress=progress)
+      ds = registry.load(name, root=root, download=download, progress=progress, verify=verify)
       entry = dataset_stats(ds)
       del ds
     except Exception as e:  # report and go on: one broken dataset must not hide the others
@@ -136,6 +139,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
   stats.add_argument("--root", default=None, help="data root (default $JGSSL_DATA_DIR or cache)")
   stats.add_argument("--no-download", action="store_true",
                      help="never download; report missing files as errors")
+  check = stats.add_mutually_exclusive_group()
+  check.add_argument("--verify", dest="verify", action="store_const", const=True, default=None,
+                     help="re-hash every raw file (default: once per file version, remembered)")
+  check.add_argument("--no-verify", dest="verify", action="store_const", const=False,
+                     help="check raw files by size only")
   stats.add_argument("--quiet", action="store_true", help="no progress output on stderr")
   args = parser.parse_args(argv)
 
@@ -147,7 +155,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ValueError as e:
       parser.error(str(e))
   results = collect(canonical, root=args.root, download=False if args.no_download else None,
-                    progress=not args.quiet)
+                    progress=not args.quiet, verify=args.verify)
   if args.json:
     print(json.dumps(results, indent=2))
   else:

@@ -14,15 +14,23 @@ the target folder, checked against its sha256 and only then moved into place wit
 Files that only exist inside an archive (the TU text files come in zips) are taken from the
 downloaded archive, whose own sha256 is checked first, and then checked one by one.
 
-Files already present are trusted by size (a size mismatch is an error); ``verify=True`` checks
-their sha256 as well. Set ``$JGSSL_OFFLINE=1`` (or pass ``download=False``) to never touch the
-network: a missing file is then reported with its size, sha256, URL and the path to put it at.
+Files already present are checked by size and, by default, by sha256 — once per file version:
+a file whose digest matched is remembered in a small JSON cache keyed by its absolute path, size,
+``mtime_ns``, ``ctime_ns`` and inode (``$JGSSL_CACHE_DIR/verified.json``, else
+``$XDG_CACHE_HOME/jgssl/verified.json`` or ``~/.cache/jgssl/verified.json``; the data root may be
+read-only), so a second load hashes nothing while any rewrite of the file is hashed again. When
+no cache is writable the check still runs and is remembered for the running process only.
+``verify=True`` re-hashes every file (e.g. against bit rot, which leaves the metadata alone);
+``verify=False`` checks sizes only. Set ``$JGSSL_OFFLINE=1`` (or pass ``download=False``) to never
+touch the network: a missing or damaged file is then reported with its size, sha256, URL and the
+path to put it at.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import pathlib
 import shutil
@@ -31,24 +39,27 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
-from typing import Dict, Iterable, List, Optional, Sequence, Union
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from jgssl.data.validate import DatasetError
+from jgssl.data.validate import DatasetError, unreadable_message
 
 __all__ = [
     "Archive",
     "DownloadError",
     "RemoteFile",
+    "clear_verification_memo",
     "default_root",
     "download_url",
     "ensure_files",
     "resolve_root",
     "sha256_file",
+    "verification_cache_path",
 ]
 
 ENV_DATA_DIR = "JGSSL_DATA_DIR"
 ENV_MIRROR = "JGSSL_DATA_MIRROR"
 ENV_OFFLINE = "JGSSL_OFFLINE"
+ENV_CACHE_DIR = "JGSSL_CACHE_DIR"
 
 PathLike = Union[str, os.PathLike]
 
@@ -98,14 +109,26 @@ class RemoteFile:
       raise ValueError(f"RemoteFile {self.name!r}: sha256 must be 64 hex digits")
 
 
+def _user_cache() -> pathlib.Path:
+  cache = os.environ.get("XDG_CACHE_HOME")
+  base = pathlib.Path(cache).expanduser() if cache else pathlib.Path.home() / ".cache"
+  return base / "jgssl"
+
+
 def default_root() -> pathlib.Path:
   """``$JGSSL_DATA_DIR``, else ``$XDG_CACHE_HOME/jgssl``, else ``~/.cache/jgssl``."""
   env = os.environ.get(ENV_DATA_DIR)
   if env:
     return pathlib.Path(env).expanduser()
-  cache = os.environ.get("XDG_CACHE_HOME")
-  base = pathlib.Path(cache).expanduser() if cache else pathlib.Path.home() / ".cache"
-  return base / "jgssl"
+  return _user_cache()
+
+
+def verification_cache_path() -> pathlib.Path:
+  """Where verified digests are remembered: ``$JGSSL_CACHE_DIR/verified.json``, else
+  ``$XDG_CACHE_HOME/jgssl/verified.json``, else ``~/.cache/jgssl/verified.json``."""
+  env = os.environ.get(ENV_CACHE_DIR)
+  base = pathlib.Path(env).expanduser() if env else _user_cache()
+  return base / "verified.json"
 
 
 def resolve_root(root: Optional[PathLike] = None) -> pathlib.Path:
@@ -122,12 +145,134 @@ def sha256_file(path: PathLike, chunk: int = 1 << 20) -> str:
   return h.hexdigest()
 
 
+# ---------------------------------------------------------------------------------------------
+# Verified-digest cache
+# ---------------------------------------------------------------------------------------------
+
+_CACHE_VERSION = 1
+_CACHE_MAX_ENTRIES = 20000
+# In-process memory of verified files, {absolute path: (stat key, sha256)}: it makes the second
+# load in a process free even when no cache file can be written.
+_MEMO: Dict[str, Tuple[List[int], str]] = {}
+
+
+def clear_verification_memo() -> None:
+  """Forgets the files verified by this process (the cache file is left alone)."""
+  _MEMO.clear()
+
+
+def _stat_key(st: os.stat_result) -> List[int]:
+  """What identifies one version of a file: any rewrite changes the ctime (and usually more)."""
+  return [int(st.st_size), int(st.st_mtime_ns), int(st.st_ctime_ns), int(st.st_ino)]
+
+
+def _read_cache_file(path: pathlib.Path) -> Dict[str, dict]:
+  """The entries of a cache file; ``{}`` when it is missing, unreadable or malformed."""
+  try:
+    with open(path, "r", encoding="utf-8") as f:
+      state = json.load(f)
+  except (OSError, ValueError):
+    return {}
+  if (not isinstance(state, dict) or state.get("version") != _CACHE_VERSION
+      or not isinstance(state.get("files"), dict)):
+    return {}
+  return {k: v for k, v in state["files"].items() if isinstance(v, dict)}
+
+
+class _VerifiedFiles:
+  """The verified-digest cache of one :func:`ensure_files` call: read lazily, written once."""
+
+  def __init__(self):
+    self._path = verification_cache_path()
+    self._entries: Optional[Dict[str, dict]] = None
+    self._forgotten = set()
+    self._dirty = False
+
+  def _load(self) -> Dict[str, dict]:
+    if self._entries is None:
+      self._entries = _read_cache_file(self._path)
+    return self._entries
+
+  def vouches(self, path: pathlib.Path, st: os.stat_result, sha256: str) -> bool:
+    """Whether this exact file version was verified to have ``sha256`` before."""
+    name, key = os.path.abspath(path), _stat_key(st)
+    memo = _MEMO.get(name)
+    if memo is not None and memo[0] == key and memo[1] == sha256:
+      return True
+    entry = self._load().get(name)
+    if entry is not None and entry.get("key") == key and entry.get("sha256") == sha256:
+      _MEMO[name] = (key, sha256)
+      return True
+    return False
+
+  def record(self, path: pathlib.Path, sha256: str) -> None:
+    """Remembers ``path`` (as it is now on disk) as verified to have ``sha256``."""
+    try:
+      st = os.stat(path)
+    except OSError:
+      return
+    name, key = os.path.abspath(path), _stat_key(st)
+    _MEMO[name] = (key, sha256)
+    self._load()[name] = {"key": key, "sha256": sha256}
+    self._forgotten.discard(name)
+    self._dirty = True
+
+  def forget(self, path: pathlib.Path) -> None:
+    """Drops ``path``: it failed its check (e.g. bit rot under unchanged metadata)."""
+    name = os.path.abspath(path)
+    _MEMO.pop(name, None)
+    self._load().pop(name, None)
+    self._forgotten.add(name)
+    self._dirty = True
+
+  def save(self) -> None:
+    """Writes the cache atomically, merged with what other processes wrote meanwhile and without
+    entries whose file changed or vanished; any failure only costs a re-hash next time."""
+    if not self._dirty:
+      return
+    self._dirty = False
+    merged = _read_cache_file(self._path)
+    merged.update(self._entries or {})
+    kept = {}
+    for name, entry in merged.items():
+      if name in self._forgotten:
+        continue
+      try:
+        if _stat_key(os.stat(name)) == entry.get("key"):
+          kept[name] = entry
+      except OSError:
+        pass
+    if len(kept) > _CACHE_MAX_ENTRIES:
+      kept = dict(list(kept.items())[-_CACHE_MAX_ENTRIES:])
+    tmp = None
+    try:
+      self._path.parent.mkdir(parents=True, exist_ok=True)
+      fd, tmp = tempfile.mkstemp(prefix=".verified.", suffix=".tmp", dir=self._path.parent)
+      with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump({"version": _CACHE_VERSION, "files": kept}, out, indent=1, sort_keys=True)
+      os.replace(tmp, self._path)
+      tmp = None
+    except OSError:
+      pass  # read-only home, full disk, a file in the way: the check still ran
+    finally:
+      if tmp is not None:
+        try:
+          os.unlink(tmp)
+        except OSError:
+          pass
+
+
 def _offline_default() -> bool:
   return os.environ.get(ENV_OFFLINE, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _mirror_url(mirror: str, folder: str, name: str) -> str:
   return f"{mirror.rstrip('/')}/{folder}/raw/{name}"
+
+
+def _not_a_file(path: pathlib.Path) -> str:
+  kind = "a directory" if path.is_dir() else "not a regular file"
+  return f"is {kind}, expected a file; remove it"
 
 
 def _hand_instructions(f: RemoteFile, path: pathlib.Path) -> str:
@@ -163,6 +308,8 @@ def download_url(url: str, dest: PathLike, *, sha256: Optional[str] = None,
   dest = pathlib.Path(dest)
   what = what or dest.name
   suffix = f"; {hint}" if hint else ""
+  if dest.is_dir():
+    raise DownloadError(f"{dest}: {_not_a_file(dest)}")
   try:
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
@@ -217,7 +364,11 @@ def download_url(url: str, dest: PathLike, *, sha256: Optional[str] = None,
     if sha256 is not None and digest != sha256:
       raise DownloadError(f"{what}: checksum mismatch for {url}: expected sha256 {sha256}, got "
                           f"{digest}; the download was discarded{suffix}")
-    os.replace(tmp, dest)
+    try:
+      os.replace(tmp, dest)
+    except OSError as e:
+      problem = _not_a_file(dest) if dest.is_dir() else f"cannot move the download into place ({e})"
+      raise DownloadError(f"{dest}: {problem}") from e
     return dest
   finally:
     if fd is not None:
@@ -267,11 +418,37 @@ def _extract_from_archives(items: List[RemoteFile], raw_dir: pathlib.Path, *, pr
       shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
+def _fix_hint(f: RemoteFile, path: pathlib.Path, download: bool) -> str:
+  """How to replace a bad present file: let a download replace it, or supply it by hand."""
+  if download:
+    return "delete it to download it again"
+  return (f"downloads are off (download=False or ${ENV_OFFLINE}): "
+          + _hand_instructions(f, path))
+
+
+def _check_digest(f: RemoteFile, path: pathlib.Path, st: os.stat_result, *, label: str,
+                  verified: _VerifiedFiles, force: bool, download: bool) -> None:
+  """Raises :class:`DatasetError` unless ``path`` has ``f.sha256`` (hashed unless cached)."""
+  if not force and verified.vouches(path, st, f.sha256):
+    return
+  try:
+    digest = sha256_file(path)
+  except OSError as e:
+    raise DatasetError(unreadable_message(path, e, what=f"{label}raw file")) from e
+  if digest == f.sha256:
+    verified.record(path, digest)
+    return
+  verified.forget(path)
+  raise DatasetError(f"{path}: {label}checksum mismatch: expected sha256 {f.sha256}, got "
+                     f"{digest} (the file is damaged or a different version); "
+                     f"{_fix_hint(f, path, download)} (verify=False skips this check)")
+
+
 def ensure_files(files: Sequence[RemoteFile], folder: str, *, root: Optional[PathLike] = None,
                  download: Optional[bool] = None, mirror: Optional[str] = None,
-                 verify: bool = False, progress: bool = True, timeout: float = 60.0,
+                 verify: Optional[bool] = None, progress: bool = True, timeout: float = 60.0,
                  dataset: Optional[str] = None) -> pathlib.Path:
-  """Makes sure every file is in ``<root>/<folder>/raw/``, downloading missing ones.
+  """Makes sure every file is in ``<root>/<folder>/raw/``, intact, downloading missing ones.
 
   Args:
     files: the raw files of one dataset.
@@ -279,7 +456,9 @@ def ensure_files(files: Sequence[RemoteFile], folder: str, *, root: Optional[Pat
     root: data root (see :func:`resolve_root`).
     download: fetch missing files; ``None`` means yes unless ``$JGSSL_OFFLINE`` is set.
     mirror: base URL replacing the canonical URLs (default ``$JGSSL_DATA_MIRROR``).
-    verify: check the sha256 of files already present (always done for downloads).
+    verify: sha256 of the files already present: ``None`` (default) checks each file version
+      once and remembers it (:func:`verification_cache_path`), ``True`` re-hashes every file,
+      ``False`` checks sizes only. Downloads are always checked.
     progress: tqdm progress bars for downloads.
     timeout: socket timeout of each download, in seconds.
     dataset: dataset name used in messages.
@@ -288,9 +467,9 @@ def ensure_files(files: Sequence[RemoteFile], folder: str, *, root: Optional[Pat
     The folder ``<root>/<folder>/raw``.
 
   Raises:
-    DatasetError: a present file with the wrong size (or sha256 with ``verify=True``), or a
-      missing file while downloads are off (the message gives its size, sha256, URL and the path
-      to put it at).
+    DatasetError: a present file with the wrong size or sha256, that is not readable, or a
+      directory in its place, or a missing file while downloads are off (the messages give its
+      size, sha256, URL and the path to put it at).
     DownloadError: a download failed (offline, unreachable, checksum mismatch).
   """
   raw_dir = resolve_root(root) / folder / "raw"
@@ -299,46 +478,55 @@ def ensure_files(files: Sequence[RemoteFile], folder: str, *, root: Optional[Pat
     download = not _offline_default()
   if mirror is None:
     mirror = os.environ.get(ENV_MIRROR) or None
+  verified = _VerifiedFiles()
   missing = []
-  for f in files:
-    path = raw_dir / f.name
-    if not path.is_file():
-      missing.append(f)
-      continue
-    actual = path.stat().st_size
-    if actual != f.size:
-      raise DatasetError(f"{path}: {label}size {actual} bytes, expected {f.size} (truncated or "
-                         "a different version); delete it to download it again")
-    if verify:
-      digest = sha256_file(path)
-      if digest != f.sha256:
-        raise DatasetError(f"{path}: {label}checksum mismatch: expected sha256 {f.sha256}, got "
-                           f"{digest}; delete it to download it again")
-  if not missing:
-    return raw_dir
-  if not download:
-    lines = [f"{label}missing {', '.join(f.name for f in missing)} in {raw_dir} (downloads "
-             "are off):"]
+  try:
+    for f in files:
+      path = raw_dir / f.name
+      if not path.is_file():
+        if path.exists():
+          raise DatasetError(f"{path}: {label}{_not_a_file(path)}")
+        missing.append(f)
+        continue
+      st = path.stat()
+      if st.st_size != f.size:
+        raise DatasetError(f"{path}: {label}size {st.st_size} bytes, expected {f.size} "
+                           f"(truncated or a different version); "
+                           f"{_fix_hint(f, path, download)}")
+      if verify is not False:
+        _check_digest(f, path, st, label=label, verified=verified, force=verify is True,
+                      download=download)
+    if not missing:
+      return raw_dir
+    if not download:
+      lines = [f"{label}missing {', '.join(f.name for f in missing)} in {raw_dir} (downloads "
+               "are off):"]
+      for f in missing:
+        lines.append(f"  {f.name}: {f.size} bytes, sha256 {f.sha256}; "
+                     + _hand_instructions(f, raw_dir / f.name))
+      raise DatasetError("\n".join(lines))
+    archived = []
     for f in missing:
-      lines.append(f"  {f.name}: {f.size} bytes, sha256 {f.sha256}; "
-                   + _hand_instructions(f, raw_dir / f.name))
-    raise DatasetError("\n".join(lines))
-  archived = []
-  for f in missing:
-    target = raw_dir / f.name
-    hint = _hand_instructions(f, target)
-    if mirror:
-      download_url(_mirror_url(mirror, folder, f.name), target, sha256=f.sha256, size=f.size,
-                   progress=progress, timeout=timeout, what=f.name, hint=hint)
-    elif f.url is not None:
-      download_url(f.url, target, sha256=f.sha256, size=f.size, progress=progress,
-                   timeout=timeout, what=f.name, hint=hint)
-    else:
-      archived.append(f)
-  if archived:
-    raw_dir.mkdir(parents=True, exist_ok=True)
-    _extract_from_archives(archived, raw_dir, progress=progress, timeout=timeout)
-  return raw_dir
+      target = raw_dir / f.name
+      hint = _hand_instructions(f, target)
+      if mirror:
+        download_url(_mirror_url(mirror, folder, f.name), target, sha256=f.sha256, size=f.size,
+                     progress=progress, timeout=timeout, what=f.name, hint=hint)
+      elif f.url is not None:
+        download_url(f.url, target, sha256=f.sha256, size=f.size, progress=progress,
+                     timeout=timeout, what=f.name, hint=hint)
+      else:
+        archived.append(f)
+        continue
+      verified.record(target, f.sha256)  # checked while downloading
+    if archived:
+      raw_dir.mkdir(parents=True, exist_ok=True)
+      _extract_from_archives(archived, raw_dir, progress=progress, timeout=timeout)
+      for f in archived:
+        verified.record(raw_dir / f.name, f.sha256)
+    return raw_dir
+  finally:
+    verified.save()
 
 
 def missing_files(files: Iterable[RemoteFile], folder: str,

@@ -462,7 +462,7 @@ def get_spec(name: str) -> DatasetSpec:
 
 
 def load(name: str, *, root: Optional[PathLike] = None, download: Optional[bool] = None,
-         mirror: Optional[str] = None, verify: bool = False, progress: bool = True,
+         mirror: Optional[str] = None, verify: Optional[bool] = None, progress: bool = True,
          **options) -> Any:
   """Loads a registered dataset: finds (or downloads) its raw files, reads and validates them.
 
@@ -473,7 +473,10 @@ def load(name: str, *, root: Optional[PathLike] = None, download: Optional[bool]
     download: fetch missing files (default: yes unless ``$JGSSL_OFFLINE`` is set).
     mirror: base URL to download from instead of the canonical URLs (default
       ``$JGSSL_DATA_MIRROR``); files are fetched from ``<mirror>/<folder>/raw/<file>``.
-    verify: check the sha256 of files already present (downloads are always checked).
+    verify: sha256 of the files already present: ``None`` (default) checks each file once
+      per version (size, mtime, ctime, inode) and remembers it in
+      :func:`jgssl.data.download.verification_cache_path`, so later loads hash nothing;
+      ``True`` re-hashes every file; ``False`` trusts sizes alone. Downloads are always checked.
     progress: show download progress bars.
     **options: reader options; graph datasets take ``node_features``, ``max_degree`` and
       ``use_node_attr`` (:mod:`jgssl.data.tu`), HeCo datasets ``metapaths``.
@@ -484,8 +487,9 @@ def load(name: str, *, root: Optional[PathLike] = None, download: Optional[bool]
 
   Raises:
     ValueError: unknown name or option.
-    DatasetError: a missing file (downloads off or impossible), a failed download, or a
-      truncated / corrupted / inconsistent file.
+    DatasetError: a missing file (downloads off or impossible), a failed download, a
+      truncated / corrupted (checksum) / unreadable / inconsistent file, or a directory in a
+      file's place.
   """
   spec = get_spec(name)
   unknown = sorted(set(options) - set(spec.options))

@@ -53,6 +53,7 @@ __all__ = [
     "reading",
     "require_file",
     "token_lines",
+    "unreadable_message",
     "validate_dataset",
 ]
 
@@ -75,6 +76,29 @@ def fail(path: Optional[PathLike], problem: str) -> None:
   raise DatasetError(f"{_where(path)}: {problem}")
 
 
+def unreadable_message(path: PathLike, error: OSError, *, what: str = "file",
+                       prefix: str = "") -> str:
+  """``"<path>: ..."`` for an :class:`OSError` raised while opening or reading ``path``.
+
+  A permission error says the file is not readable (not that it is corrupted), a directory in
+  the file's place says so; any other error is quoted.
+
+  Args:
+    path: the file.
+    error: the exception.
+    what: what the file is (e.g. ``'pickled feature matrix'``).
+    prefix: text put right after ``"<path>: "`` (e.g. ``"dataset 'cora': "``).
+  """
+  where = _where(path)
+  if isinstance(error, PermissionError):
+    return (f"{where}: {prefix}{what} is not readable (permission denied for this user); make it "
+            f"readable (e.g. chmod a+r {where}) or copy the data somewhere readable")
+  if isinstance(error, IsADirectoryError) or os.path.isdir(where):
+    return f"{where}: {prefix}is a directory, expected a file; remove it (expected: {what})"
+  detail = str(error).strip() or type(error).__name__
+  return f"{where}: {prefix}cannot read {what}: {type(error).__name__}: {detail}"
+
+
 # Low-level errors that mean "this file is not what it should be".
 _READ_ERRORS = (
     EOFError, pickle.UnpicklingError, zipfile.BadZipFile, zlib.error, struct.error, KeyError,
@@ -87,8 +111,8 @@ _READ_ERRORS = (
 def reading(path: PathLike, what: str = "file") -> Iterator[None]:
   """Context manager: low-level read errors inside become :class:`DatasetError` naming ``path``.
 
-  A :class:`DatasetError` raised inside passes through unchanged; a missing file gives a message
-  that says the file is missing.
+  A :class:`DatasetError` raised inside passes through unchanged; a missing file, an unreadable
+  one (permission) and a directory in its place each get a message that says so.
 
   Args:
     path: the file being read.
@@ -100,6 +124,8 @@ def reading(path: PathLike, what: str = "file") -> Iterator[None]:
     raise
   except FileNotFoundError as e:
     raise DatasetError(f"{_where(path)}: missing file ({what})") from e
+  except (PermissionError, IsADirectoryError) as e:
+    raise DatasetError(unreadable_message(path, e, what=what)) from e
   except _READ_ERRORS as e:
     detail = str(e).strip() or type(e).__name__
     raise DatasetError(
@@ -108,9 +134,14 @@ def reading(path: PathLike, what: str = "file") -> Iterator[None]:
 
 
 def require_file(path: PathLike, what: str = "file") -> str:
-  """Returns ``path`` as a string; raises :class:`DatasetError` when it is missing or empty."""
+  """Returns ``path`` as a string; raises :class:`DatasetError` when it is missing, empty or not
+  a regular file (a directory in its place)."""
   path = os.fspath(path)
   if not os.path.isfile(path):
+    if os.path.isdir(path):
+      fail(path, f"is a directory, expected a file; remove it (expected: {what})")
+    if os.path.exists(path):
+      fail(path, f"is not a regular file, expected a file; remove it (expected: {what})")
     fail(path, f"missing file ({what})")
   if os.path.getsize(path) == 0:
     fail(path, f"empty file ({what})")
@@ -197,10 +228,18 @@ def load_npz_arrays(path: PathLike, keys: Sequence[str], *, optional: Sequence[s
     ``{key: ndarray}`` for every required key and the optional keys that exist.
 
   Raises:
-    DatasetError: missing / corrupted file, a missing key (the message lists the keys present),
-      or a member that needs pickle.
+    DatasetError: missing / corrupted file, a file that is no npz (zip) archive at all, a
+      missing key (the message lists the keys present), or a member that needs pickle.
   """
   path = require_file(path, what)
+  with reading(path, what):
+    with open(path, "rb") as f:
+      magic = f.read(6)
+  if not magic.startswith(b"PK"):
+    # np.load would take it for a pickle and suggest loading it "unsafely using allow_pickle".
+    kind = " (it is a .npy array)" if magic == b"\x93NUMPY" else ""
+    fail(path, f"{what} is not a valid npz archive: an npz is a zip file, which starts with "
+               f"b'PK', this one starts with {magic!r}{kind}")
   out = {}
   with reading(path, what):
     with np.load(path, allow_pickle=False) as z:

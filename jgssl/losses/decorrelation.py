@@ -20,9 +20,13 @@ __all__ = ["barlow_twins_loss", "cca_ssg_loss", "cross_correlation", "vicreg_los
 
 
 def _safe_sqrt(x: jax.Array) -> jax.Array:
-  """``sqrt`` with a zero (not infinite) gradient at 0, so constant columns give no NaN."""
-  ok = x > 0
-  return jnp.where(ok, jnp.sqrt(jnp.where(ok, x, 1.0)), 0.0)
+  """``sqrt`` with a zero (not infinite) gradient at 0, so constant columns give no NaN.
+
+  Only an exact 0 is special-cased: a NaN or infinite variance (a non-finite real row)
+  propagates.
+  """
+  zero = x == 0
+  return jnp.where(zero, 0.0, jnp.sqrt(jnp.where(zero, 1.0, x)))
 
 
 def _centered(z: jax.Array, where: jax.Array):
@@ -40,7 +44,8 @@ def _standardize(z: jax.Array, where: jax.Array, eps: float):
   with ``eps = 0`` give 0 instead of NaN."""
   c, n, var = _centered(z, where)
   den = _safe_sqrt(var) + eps
-  return jnp.where(den > 0, c / jnp.where(den > 0, den, 1.0), 0.0), n
+  zero = den == 0  # a constant column without eps; a NaN std is not 0 and propagates
+  return jnp.where(zero, 0.0, c / jnp.where(zero, 1.0, den)), n
 
 
 def _pair(z1, z2, where):

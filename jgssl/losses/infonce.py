@@ -119,11 +119,16 @@ def _update(stats: _Stats, sims: jax.Array, pos: jax.Array, neg: jax.Array, *,
 
 
 def _lse(stats: _Stats, k: int) -> jax.Array:
-  """Final log-sum-exp of channel ``k``; ``-inf`` for an empty set."""
+  """Final log-sum-exp of channel ``k``; ``-inf`` for an empty set.
+
+  The sum is exactly 0 only for an empty set (a non-empty one holds a term ``e^0 = 1`` under the
+  running max, or terms ``>= e^{-2B}`` under a fixed shift); a NaN or infinite sum, from
+  non-finite scores, is not empty and propagates.
+  """
   m, s = stats.lse_max[k], stats.lse_sum[k]
-  ok = s > 0
-  return jnp.where(ok, jnp.where(jnp.isfinite(m), m, 0.0) + jnp.log(jnp.where(ok, s, 1.0)),
-                   -jnp.inf)
+  empty = s == 0
+  return jnp.where(empty, -jnp.inf,
+                   jnp.where(jnp.isfinite(m), m, 0.0) + jnp.log(jnp.where(empty, 1.0, s)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,13 +136,25 @@ def _lse(stats: _Stats, k: int) -> jax.Array:
 # ---------------------------------------------------------------------------------------------
 
 
-def _finish_info_nce(stats: _Stats, weights: Optional[jax.Array]) -> jax.Array:
-  den = _lse(stats, 0)
-  ok = (stats.pos_cnt > 0) & jnp.isfinite(den)
-  pos_mean = stats.pos_sum / jnp.maximum(stats.pos_cnt, 1.0)
-  if weights is not None:
-    pos_mean = weights * pos_mean
-  return jnp.where(ok, jnp.where(ok, den, 0.0) - pos_mean, 0.0)
+def _info_nce_finisher(positive_in_denominator: bool) -> Callable:
+  """InfoNCE row from the statistics: ``−w · mean_P s + log Σ_D e^s``.
+
+  A row is 0 when it has no positive (padding, or an anchor without a pair) or an empty
+  denominator (a decoupled row without negatives), decided from the pair *counts*, never from
+  the values: a NaN or infinite score of a real row propagates to its loss (so a non-finite
+  guard can fire) instead of being mistaken for an empty set.
+  """
+
+  def finish(stats: _Stats, weights: Optional[jax.Array]) -> jax.Array:
+    den_cnt = stats.pos_cnt + stats.neg_cnt if positive_in_denominator else stats.neg_cnt
+    ok = (stats.pos_cnt > 0) & (den_cnt > 0)
+    den = _lse(stats, 0)
+    pos_mean = stats.pos_sum / jnp.maximum(stats.pos_cnt, 1.0)
+    if weights is not None:
+      pos_mean = weights * pos_mean
+    return jnp.where(ok, jnp.where(ok, den, 0.0) - pos_mean, 0.0)
+
+  return finish
 
 
 def _debiased_finisher(*, tau_plus: float, beta: float, inv_temp: float) -> Callable:
@@ -161,7 +178,10 @@ def _debiased_finisher(*, tau_plus: float, beta: float, inv_temp: float) -> Call
       d = math.log(tau_plus) + log_m + s_pos - log_r
       fine = d < 0
       d_safe = jnp.where(fine, d, -1.0)
-      val = jnp.where(fine, log_r + jnp.log(-jnp.expm1(d_safe)), -jnp.inf)
+      # d >= 0: the estimate fell below the clamp (-inf here, the floor below); a NaN d (from a
+      # non-finite score) must stay NaN rather than be clamped to a finite floor.
+      val = jnp.where(fine, log_r + jnp.log(-jnp.expm1(d_safe)),
+                      jnp.where(jnp.isnan(d), d, -jnp.inf))
       log_ng = jnp.maximum(val - math.log1p(-tau_plus), floor)
     else:
       log_ng = jnp.maximum(log_r, floor)
@@ -418,7 +438,7 @@ def info_nce_rows(anchors: jax.Array, keys: jax.Array, *, pairs: Pairs, temperat
   return _rows(anchors, keys, pairs=pairs, temperature=temperature, row_offset=row_offset,
                intra_keys=intra_keys, key_chunk_size=key_chunk_size, normalize=normalize,
                channels=(("den", 1.0),), positive_in_denominator=positive_in_denominator,
-               finish=_finish_info_nce, weights=positive_weights)
+               finish=_info_nce_finisher(positive_in_denominator), weights=positive_weights)
 
 
 def _debias_channels(beta: float) -> Tuple[_Channel, ...]:
@@ -491,7 +511,8 @@ def info_nce(u: jax.Array, v: jax.Array, *, pairs: Pairs, temperature: float,
     ``masked_mean(rows, pairs.row_mask(symmetric=symmetric))``.
   """
   return _family(u, v, pairs=pairs, temperature=temperature, channels=(("den", 1.0),),
-                 positive_in_denominator=positive_in_denominator, finish=_finish_info_nce,
+                 positive_in_denominator=positive_in_denominator,
+                 finish=_info_nce_finisher(positive_in_denominator),
                  symmetric=symmetric, weights=positive_weights, chunk_size=chunk_size,
                  key_chunk_size=key_chunk_size, normalize=normalize)
 

@@ -70,3 +70,13 @@ def closed_port_url():
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
   return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _verification_cache(tmp_path_factory):
+  """Verified digests go to a session folder, not the user's ``~/.cache/jgssl/verified.json``
+  (subprocesses inherit it through the environment)."""
+  mp = pytest.MonkeyPatch()
+  mp.setenv("JGSSL_CACHE_DIR", str(tmp_path_factory.mktemp("verify-cache")))
+  yield
+  mp.undo()

@@ -493,12 +493,13 @@ def test_verify_detects_same_size_corruption(copy_raw):
   data[0:1] = b"1" if data[0:1] != b"1" else b"2"  # same size, different content
   path.write_bytes(bytes(data))
   root = raw.parent.parent
-  # Trusted by size by default ...
-  assert jdata.load("mutag", root=root, download=False).num_graphs == 188
-  # ... and caught with verify=True, naming expected and actual digests.
-  with pytest.raises(DatasetError, match=r"MUTAG_node_labels\.txt: .*checksum mismatch: expected "
-                                         r"sha256 678f4299\w+, got [0-9a-f]{64}"):
-    jdata.load("mutag", root=root, download=False, verify=True)
+  # Caught by default and with verify=True, naming expected and actual digests ...
+  for verify in (None, True):
+    with pytest.raises(DatasetError, match=r"MUTAG_node_labels\.txt: .*checksum mismatch: "
+                                           r"expected sha256 678f4299\w+, got [0-9a-f]{64}"):
+      jdata.load("mutag", root=root, download=False, verify=verify)
+  # ... and trusted by size with the opt-out.
+  assert jdata.load("mutag", root=root, download=False, verify=False).num_graphs == 188
 
 
 # --------------------------------------------------------------------------------------------
