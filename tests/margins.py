@@ -25,15 +25,18 @@ that does, not a looser threshold.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import inspect
 import json
+import os
 import pathlib
 import sys
 from typing import Callable, Dict, Mapping, Tuple
 
 HERE = pathlib.Path(__file__).resolve().parent
+DEFAULT_DATA = HERE.parents[1] / "shared" / "datasets"
 MARGINS_FILE = HERE / "margins.json"
 NUM_STD = 3.0
 MIN_SEEDS = 10
@@ -72,6 +75,19 @@ def assert_margins(values: Mapping[str, float], thresholds: Mapping[str, float])
       f"{q}={v:.4f} <= {t}" for q, (v, t) in failed.items())
 
 
+def data_root() -> pathlib.Path:
+  """Folder holding ``<dataset>/raw/``: ``$JGSSL_DATA_DIR``, else ``../shared/datasets``."""
+  return pathlib.Path(os.environ.get("JGSSL_DATA_DIR", DEFAULT_DATA))
+
+
+@functools.lru_cache(maxsize=None)
+def load_dataset(name: str):
+  """``jgssl.data.load(name)`` from :func:`data_root`, once per process (measure functions take
+  no fixtures)."""
+  from jgssl import data  # pylint: disable=import-outside-toplevel
+  return data.load(name, root=data_root())
+
+
 def source_hash(fn: Callable) -> str:
   """sha256 (first 16 hex digits) of ``fn``'s source: measured data go stale when it changes."""
   return hashlib.sha256(inspect.getsource(fn).encode()).hexdigest()[:16]
@@ -102,5 +118,6 @@ def check_id(relpath: str, name: str) -> str:
   return f"{relpath}::{name}"
 
 
-def read_measurements() -> dict:
-  return json.loads(MARGINS_FILE.read_text()) if MARGINS_FILE.exists() else {"checks": {}}
+def read_measurements(path: pathlib.Path = MARGINS_FILE) -> dict:
+  """The measured values (``{"checks": {check_id: ...}}``; empty when the file is missing)."""
+  return json.loads(path.read_text()) if path.exists() else {"checks": {}}

@@ -82,6 +82,8 @@ def main(argv=None) -> int:
   p.add_argument("--settings", default=",".join(margins.SETTINGS))
   p.add_argument("--seeds", type=int, default=margins.MIN_SEEDS)
   p.add_argument("--jobs", type=int, default=2)
+  p.add_argument("--file", type=pathlib.Path, default=margins.MARGINS_FILE,
+                 help="the JSON file the values are merged into")
   p.add_argument("--worker", help=argparse.SUPPRESS)
   p.add_argument("--out", help=argparse.SUPPRESS)
   args = p.parse_args(argv)
@@ -91,7 +93,7 @@ def main(argv=None) -> int:
     return 0
   modules = args.only or list(margins.MODULES)
   settings = args.settings.split(",")
-  data = margins.read_measurements()
+  data = margins.read_measurements(args.file)
   started = time.time()
   jobs = [(m, s) for m in modules for s in settings]
   with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
@@ -112,7 +114,7 @@ def main(argv=None) -> int:
       print(f"done {relpath} [{setting}] ({time.time() - started:.0f} s)", flush=True)
   data["command"] = "python tests/measure_margins.py  (see its docstring for --only / --jobs)"
   data["checks"] = dict(sorted(data["checks"].items()))
-  margins.MARGINS_FILE.write_text(json.dumps(data, indent=1) + "\n")
+  args.file.write_text(json.dumps(data, indent=1) + "\n")
   return 0
 
 

@@ -445,6 +445,15 @@ def smoke_data(args, ctx):
   assert (row["name"], row["num_nodes"]) == ("cora", 2708)
 
 
+def smoke_verify(args, ctx):
+  # --check as written (seconds, no training); a re-training command with --plan added (the
+  # choice and its cost, no training: tests/experiments/test_verify.py re-trains tiny rows).
+  argv = list(args) if "--check" in args else rewrite(args, {"--seed": 0}, ["--plan"])
+  assert run_module("experiments.verify", argv, ctx.monkeypatch) == 0
+  out = ctx.capsys.readouterr().out
+  assert out.strip(), "experiments.verify printed nothing"
+
+
 SMOKES: Dict[str, Callable[[List[str], Ctx], None]] = {
     "experiments.train": smoke_train,
     "experiments.reproduce": smoke_reproduce,
@@ -452,6 +461,7 @@ SMOKES: Dict[str, Callable[[List[str], Ctx], None]] = {
     "experiments.score_validation": smoke_score_validation,
     "experiments.epoch_sweep": smoke_epoch_sweep,
     "experiments.window_coverage": smoke_window_coverage,
+    "experiments.verify": smoke_verify,
     "benchmarks.run": smoke_benchmarks_run,
     "benchmarks.peers.run": smoke_peers_run,
     "benchmarks.peers.accuracy": smoke_peers_accuracy,

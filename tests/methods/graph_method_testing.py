@@ -1,10 +1,6 @@
 """Shared set-up for the graph-level method tests (GraphCL, InfoGraph, GraphMAE on MUTAG): a
 cross-validated probe, training over padded batches and the graph embeddings of a dataset."""
 
-import functools
-import os
-import pathlib
-
 import jax
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -12,16 +8,13 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from jgssl import data, models, train
+import margins
+from jgssl import models, train
 
-_DEFAULT_DATA = pathlib.Path(__file__).resolve().parents[3] / "shared" / "datasets"
 
-
-@functools.lru_cache(maxsize=None)
-def load_mutag(root=None):
-  """MUTAG (188 graphs) from ``root``, else ``$JGSSL_DATA_DIR``, else ``../shared/datasets``."""
-  root = root or os.environ.get("JGSSL_DATA_DIR", _DEFAULT_DATA)
-  return data.load("mutag", root=root)
+def load_mutag():
+  """MUTAG (188 graphs), loaded once per process (``margins.load_dataset``)."""
+  return margins.load_dataset("mutag")
 
 
 def probe(emb, labels):

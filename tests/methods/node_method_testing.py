@@ -17,8 +17,13 @@ def csbm(num_nodes=600, signal=1.0):
   """A 4-block contextual SBM and its padded graph (numpy leaves, node budget a multiple of 64)."""
   ds = synthetic.contextual_sbm(0, num_nodes=num_nodes, num_blocks=4, avg_degree=6,
                                 homophily=0.8, num_features=32, feature_signal=signal)
-  padded = graph_lib.pad_graph(ds.graph, graph_lib.budget_for(ds.graph, multiple=64))
-  return ds, jax.tree_util.tree_map(np.asarray, padded)
+  return ds, padded(ds)
+
+
+def padded(ds):
+  """``ds.graph`` padded to a node budget that is a multiple of 64, as numpy leaves."""
+  padded_graph = graph_lib.pad_graph(ds.graph, graph_lib.budget_for(ds.graph, multiple=64))
+  return jax.tree_util.tree_map(np.asarray, padded_graph)
 
 
 def probe(ds, emb):

@@ -6,18 +6,27 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+import margins
+from jgssl import train
 from jgssl.methods.dgi import DGI, early_stopping_loss, early_stopping_state
 from margins import assert_margins
-from node_method_testing import csbm, loss_drop, random_init_gap, train_full_graph
+from node_method_testing import csbm, loss_drop, padded, random_init_gap, train_full_graph
 
 _csbm = functools.partial(csbm, signal=2.0)
 
 
 def measure_training(seed):
-  """Loss drop (first 10 vs last 10 of 100 steps) and probe gain over the random-init encoder."""
-  ds, graph = _csbm()
-  method = DGI(hidden=32, patience=0)
-  run = train_full_graph(method, graph, steps=100, seed=seed)
+  """On Cora: loss drop (first 10 vs last 10 of 50 steps) and probe gain over the random-init
+  encoder.
+
+  Cora, not a contextual SBM: on the SBM a random-init GCN already separates the blocks and DGI
+  gained 0.012 +- 0.046 over it (30 runs), so no threshold held; on Cora the gain is about 0.35.
+  """
+  ds = margins.load_dataset("cora")
+  graph = padded(ds)
+  method = DGI(hidden=64, patience=0)
+  run = train_full_graph(method, graph, steps=50, seed=seed,
+                         tx=train.make_optimizer(learning_rate=0.005))
   losses = run.losses
   assert np.all(np.isfinite(losses))
   return {"first_loss_near_log2": 0.2 - abs(losses[0] - np.log(2)),  # untrained: BCE near log 2
@@ -29,7 +38,8 @@ MARGINS = {"trains": (measure_training,
                       {"first_loss_near_log2": 0.0, "loss_drop": 0.1, "gain": 0.03})}
 
 
-def test_dgi_trains_and_beats_random_init():
+def test_dgi_trains_and_beats_random_init(data_root):
+  del data_root  # skips without the datasets
   assert_margins(measure_training(0), MARGINS["trains"][1])
 
 

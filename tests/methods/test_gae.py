@@ -8,6 +8,7 @@ import pytest
 from jgssl import data, evaluate, train
 from jgssl import graph as graph_lib
 from jgssl.methods.gae import GAE, dense_target
+import margins
 from margins import assert_margins
 
 
@@ -40,14 +41,28 @@ def split_graph():
   return _split_graph()
 
 
+def _cora_split_graph():
+  ds = margins.load_dataset("cora")
+  split = evaluate.split_edges(0, np.stack([ds.graph.senders, ds.graph.receivers]),
+                               num_nodes=ds.num_nodes)
+  g = graph_lib.from_edge_index(split.train_edge_index(), num_nodes=ds.num_nodes,
+                                node_features=ds.graph.nodes["x"], symmetrize=False)
+  return split, graph_lib.pad_graph(g, graph_lib.budget_for(g))
+
+
 def _measure(seed, *, variational):
-  """Relative loss drop over 100 epochs, test AUC above chance and its gain over random init."""
-  split, g = _split_graph()
+  """On Cora's GAE edge split: relative loss drop over 50 epochs, test AUC above chance and its
+  gain over the random-init encoder.
+
+  Cora, not a contextual SBM: on a 200-node SBM a random-init encoder's AUC varies with its key
+  (0.65-0.78) and training gained 0.11 +- 0.05 (30 runs), too close to 0 for any threshold.
+  """
+  split, g = _cora_split_graph()
   m = GAE(hidden=32, latent=16, variational=variational)
   tx = train.make_optimizer(name="adam", learning_rate=0.01)
   state = train.create_train_state(jax.random.PRNGKey(seed), m, tx, g)
   init_vars = state.variables
-  result = train.fit(state, train.make_train_step(m, donate=False), g, epochs=100)
+  result = train.fit(state, train.make_train_step(m, donate=False), g, epochs=50)
   losses = np.array([h.loss for h in result.history])
   assert np.all(np.isfinite(losses)) and losses[0] > 0
   if variational:
@@ -73,7 +88,8 @@ MARGINS = {"gae": (measure_gae, _THRESHOLDS), "vgae": (measure_vgae, _THRESHOLDS
 
 
 @pytest.mark.parametrize("name", ["gae", "vgae"])
-def test_link_prediction_beats_random_init(name):
+def test_link_prediction_beats_random_init(name, data_root):
+  del data_root  # skips without the datasets
   measure, thresholds = MARGINS[name]
   assert_margins(measure(0), thresholds)
 
