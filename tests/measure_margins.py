@@ -51,7 +51,7 @@ def worker(relpath: str, seeds: int, names: list[str] | None) -> dict:
       print(f"{relpath}::{name} seed {seed}: "
             + ", ".join(f"{q}={x:.4f}" for q, x in v.items())
             + f" ({time.perf_counter() - t:.1f} s)", file=sys.stderr, flush=True)
-    out[name] = {"values": values, "thresholds": dict(thresholds),
+    out[name] = {"values": values, "thresholds": dict(thresholds),  # read by older mergers
                  "source_hash": margins.source_hash(measure)}
   return out
 
@@ -98,24 +98,35 @@ def main(argv=None) -> int:
   jobs = [(m, s) for m in modules for s in settings]
   with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
     futures = [pool.submit(_run, m, s, args.seeds, args.name) for m, s in jobs]
+    failed = []
     for f in concurrent.futures.as_completed(futures):
-      relpath, setting, result = f.result()
+      try:
+        relpath, setting, result = f.result()
+      except RuntimeError as e:  # keep what the other jobs measured
+        failed.append(str(e))
+        print(e, file=sys.stderr, flush=True)
+        continue
       for name, rec in result.items():
         entry = data["checks"].setdefault(margins.check_id(relpath, name), {})
         if entry.get("source_hash") not in (None, rec["source_hash"]):
           entry.clear()  # the check changed: its old settings' values are stale
         entry["source_hash"] = rec["source_hash"]
-        entry["thresholds"] = rec["thresholds"]
         entry.setdefault("values", {})[setting] = rec["values"]
         entry.setdefault("measured", {})[setting] = {
             "cpu": _cpu_model(), "xla_flags": margins.SETTINGS[setting],
             "date": datetime.date.today().isoformat(),
         }
+      _write(args.file, data)  # after every job: a crash later loses nothing
       print(f"done {relpath} [{setting}] ({time.time() - started:.0f} s)", flush=True)
+  return 1 if failed else 0
+
+
+def _write(path: pathlib.Path, data: dict) -> None:
   data["command"] = "python tests/measure_margins.py  (see its docstring for --only / --jobs)"
   data["checks"] = dict(sorted(data["checks"].items()))
-  args.file.write_text(json.dumps(data, indent=1) + "\n")
-  return 0
+  tmp = path.with_suffix(".tmp")
+  tmp.write_text(json.dumps(data, indent=1) + "\n")
+  os.replace(tmp, path)
 
 
 if __name__ == "__main__":

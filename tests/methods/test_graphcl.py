@@ -53,18 +53,22 @@ def test_pedges_drops_about_ten_percent_and_subgraph_keeps_a_fifth(batch):
 
 
 def measure_training(seed):
-  """Relative loss drop over 10 epochs and probe gain over the raw-feature baseline."""
+  """Relative loss drop over 20 epochs and probe gain over the raw-feature baseline.
+
+  Width 32 and 20 epochs: at width 16 and 10 epochs the gain over the raw features (whose probe
+  scores 0.825 on MUTAG) was 0.031 +- 0.012 over 10 seeds and 0.005 on an Intel CPU.
+  """
   mutag = load_mutag()
-  m = GraphCL(hidden=16, aug="dnodes")
-  result, budget, losses = fit_graphs(m, mutag.graphs, learning_rate=0.01, seed=seed)
+  m = GraphCL(hidden=32, aug="dnodes")
+  result, budget, losses = fit_graphs(m, mutag.graphs, learning_rate=0.01, seed=seed, epochs=20)
   assert np.all(np.isfinite(losses))
   emb = graph_embeddings(m, result.state.variables, mutag.graphs, budget=budget)
-  assert emb.shape == (mutag.num_graphs, 48)  # 3 layers x 16, concatenated sum-pools
+  assert emb.shape == (mutag.num_graphs, 96)  # 3 layers x 32, concatenated sum-pools
   return {"relative_drop": relative_drop(losses),
           "gain_over_raw": probe(emb, mutag.labels) - probe(raw_features(mutag), mutag.labels)}
 
 
-MARGINS = {"trains": (measure_training, {"relative_drop": 0.0, "gain_over_raw": 0.01})}
+MARGINS = {"trains": (measure_training, {"relative_drop": 0.2, "gain_over_raw": 0.01})}
 
 
 def test_trains_on_mutag_and_beats_raw_features(mutag):

@@ -17,7 +17,9 @@ from jgssl import graph as graph_lib
 from jgssl.methods.graphmae import GraphMAE
 from graph_method_testing import (fit_graphs, graph_embeddings, load_mutag, probe, raw_features,
                                   relative_drop)
+import margins
 from margins import assert_margins
+from node_method_testing import padded
 
 SCRIPT = pathlib.Path(__file__).resolve().parent / "_graph_level_script.py"
 
@@ -44,12 +46,18 @@ def csbm():
 
 
 def measure_node_level(seed):
-  """Relative drop of the mean loss (first 5 vs last 5 of 50 epochs) and the probe's gains over
-  the random-init encoder and over the raw features."""
-  ds, g = _csbm()
-  m = GraphMAE(hidden=32, heads=2, num_layers=2, mask_rate=0.5, replace_rate=0.05, alpha=2.0,
-               in_drop=0.1)
-  init_vars, result = fit_node(m, g, epochs=50, lr=1e-2, seed=seed)
+  """On Cora: relative drop of the mean loss (first 5 vs last 5 of 50 epochs) and the probe's
+  gains over the random-init encoder and over the raw features.
+
+  Cora, not a contextual SBM: on a 300-node SBM (width 32, 50 epochs) the gain over the
+  random-init encoder was 0.036 +- 0.032 over 20 runs, too close to 0 for any threshold; on Cora
+  it is about 0.3.
+  """
+  ds = margins.load_dataset("cora")
+  g = padded(ds)
+  m = GraphMAE(hidden=64, heads=4, num_layers=2, mask_rate=0.5, replace_rate=0.05, alpha=3.0,
+               in_drop=0.2)
+  init_vars, result = fit_node(m, g, epochs=50, lr=5e-3, seed=seed)
   losses = np.array([h.loss for h in result.history])
   assert np.all(np.isfinite(losses))
   # About mask_rate of the present nodes is masked, and only them.
@@ -63,17 +71,21 @@ def measure_node_level(seed):
 
 
 def measure_graph_level(seed):
-  """Relative loss drop over 10 epochs on MUTAG and probe gain over the raw-feature baseline;
-  also checks that the embeddings do not depend on the padding budget."""
+  """Relative loss drop over 20 epochs on MUTAG and probe gain over the raw-feature baseline;
+  also checks that the embeddings do not depend on the padding budget.
+
+  Width 64 and 20 epochs: at width 32 and 10 epochs the gain over the raw features (whose probe
+  scores 0.825) was 0.029 +- 0.010 over 20 runs, its mean - 3 std below 0.
+  """
   mutag = load_mutag()
-  m = GraphMAE(encoder="gin", decoder="gin", hidden=32, num_layers=3, norm="batch",
+  m = GraphMAE(encoder="gin", decoder="gin", hidden=64, num_layers=3, norm="batch",
                mask_rate=0.75, replace_rate=0.1, alpha=2.0, pooling="sum", gin_eps=1.0)
   assert m.level == "graph"
-  result, budget, losses = fit_graphs(m, mutag.graphs, learning_rate=5e-3, seed=seed)
+  result, budget, losses = fit_graphs(m, mutag.graphs, learning_rate=5e-3, seed=seed, epochs=20)
   assert "batch_stats" in result.state.model_state
   assert np.all(np.isfinite(losses)) and losses[0] > 0
   emb = graph_embeddings(m, result.state.variables, mutag.graphs, budget=budget)
-  assert emb.shape == (mutag.num_graphs, 32)
+  assert emb.shape == (mutag.num_graphs, 64)
   bigger = graph_lib.PaddingBudget(n_node=budget.n_node + 37, n_edge=budget.n_edge + 11,
                                    n_graph=70)
   np.testing.assert_allclose(graph_embeddings(m, result.state.variables, mutag.graphs,
@@ -89,7 +101,8 @@ MARGINS = {
 }
 
 
-def test_node_level_trains_and_beats_random_init():
+def test_node_level_trains_and_beats_random_init(data_root):
+  del data_root  # skips without the datasets
   assert_margins(measure_node_level(0), MARGINS["node_level"][1])
 
 

@@ -9,6 +9,7 @@ from jgssl import train
 from jgssl.methods.infograph import InfoGraph, InfoGraphModel
 from graph_method_testing import (fit_graphs, graph_embeddings, load_mutag, probe, raw_features,
                                   relative_drop)
+import margins
 from margins import assert_margins
 
 _LOG2 = float(np.log(2.0))
@@ -36,23 +37,29 @@ def test_loss_is_the_jsd_of_own_graph_versus_other_graphs(mutag):
 
 
 def measure_training(seed):
-  """Relative loss drop over 10 epochs and probe gain over the raw-feature baseline."""
-  mutag = load_mutag()
-  m = InfoGraph(hidden=16, num_layers=3)
-  result, budget, losses = fit_graphs(m, mutag.graphs, learning_rate=1e-3, seed=seed)
+  """On NCI1: relative loss drop over 5 epochs and probe gain over the raw-feature baseline.
+
+  NCI1, not MUTAG: on MUTAG the raw features' probe already scores 0.825 and InfoGraph's gain
+  over it was 0.005-0.037 (width 16, 10 epochs, 5 seeds) or 0.016-0.053 (width 32, 20 epochs),
+  too close to 0 for any threshold; on NCI1 the raw probe scores 0.654 and the gain is about 0.07.
+  """
+  nci1 = margins.load_dataset("nci1")
+  m = InfoGraph(hidden=32, num_layers=3)
+  result, budget, losses = fit_graphs(m, nci1.graphs, learning_rate=1e-3, seed=seed, epochs=5,
+                                      batch_size=128)
   assert np.all(np.isfinite(losses)) and losses[0] > 0
   assert losses[-1] > -2 * _LOG2  # the JSD bound
-  emb = graph_embeddings(m, result.state.variables, mutag.graphs, budget=budget)
-  assert emb.shape == (mutag.num_graphs, 48)
+  emb = graph_embeddings(m, result.state.variables, nci1.graphs, budget=budget, batch_size=128)
+  assert emb.shape == (nci1.num_graphs, 96)
   return {"relative_drop": relative_drop(losses),
-          "gain_over_raw": probe(emb, mutag.labels) - probe(raw_features(mutag), mutag.labels)}
+          "gain_over_raw": probe(emb, nci1.labels) - probe(raw_features(nci1), nci1.labels)}
 
 
 MARGINS = {"trains": (measure_training, {"relative_drop": 0.5, "gain_over_raw": 0.01})}
 
 
-def test_trains_on_mutag_and_beats_raw_features(mutag):
-  del mutag  # skips without the datasets
+def test_trains_on_nci1_and_beats_raw_features(data_root):
+  del data_root  # skips without the datasets
   assert_margins(measure_training(0), MARGINS["trains"][1])
 
 

@@ -6,10 +6,11 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jgssl import augment
+import margins
+from jgssl import augment, train
 from jgssl.methods.mvgrl import MVGRL, _MVGRLNet, _window_starts, ppr_view, window_coverage
 from margins import assert_margins
-from node_method_testing import csbm, loss_drop, random_init_gap, train_full_graph
+from node_method_testing import csbm, loss_drop, padded, random_init_gap, train_full_graph
 
 _csbm = functools.partial(csbm, signal=2.0)
 
@@ -22,22 +23,29 @@ def _dense_adjacency(ds):
 
 
 def measure_training(seed):
-  """Loss drop (first 10 vs last 10 of 100 steps) and probe gain over the random-init encoder."""
-  ds, graph = _csbm()
-  # Glorot discriminator: at width 32 and 100 steps the official (much smaller) init does not
-  # yet beat the random-init encoder on this graph; the official init's effect is measured on
-  # CiteSeer (README) and its scale tested in tests/models/test_heads.py.
-  method = MVGRL(hidden=32, sample_size=400, batch_size=4, patience=0, discriminator_init="glorot")
-  run = train_full_graph(method, graph, steps=100, seed=seed)
+  """On Cora, whole-graph steps: loss drop (first 10 vs last 10 of 50 steps) and probe gain over
+  the random-init encoder.
+
+  Cora, not a contextual SBM: on the SBM a random-init GCN already separates the blocks, and the
+  earlier SBM check (width 32, 100 windowed steps) failed on an Intel CPU with the trained
+  encoder below its random init (0.742 against 0.779). On Cora the gain is about 0.28. The
+  window sampler has its own exact tests below.
+  """
+  ds = margins.load_dataset("cora")
+  graph = padded(ds)
+  method = MVGRL(hidden=64, sample_size=None, patience=0)
+  run = train_full_graph(method, graph, steps=50, seed=seed,
+                         tx=train.make_optimizer(learning_rate=0.005))
   assert np.all(np.isfinite(run.losses))
   return {"loss_drop": loss_drop(run.losses, first=10),
           "gain": random_init_gap(method, run, ds, graph)}
 
 
-MARGINS = {"trains": (measure_training, {"loss_drop": 0.1, "gain": 0.02})}
+MARGINS = {"trains": (measure_training, {"loss_drop": 0.1, "gain": 0.1})}
 
 
-def test_mvgrl_trains_and_beats_random_init():
+def test_mvgrl_trains_and_beats_random_init(data_root):
+  del data_root  # skips without the datasets
   assert_margins(measure_training(0), MARGINS["trains"][1])
 
 
