@@ -143,20 +143,24 @@ def test_state_holds_collections_and_key(graph_set):
 
 
 def measure_step_loss(seed):
-  """Loss drop (first 5 vs last 5 of 30 steps); two runs from the same key must be identical."""
+  """Loss drop (first 10 vs last 10 of 100 steps); two runs from the same key are identical.
+
+  100 steps, not 30: after 30 steps the drop (first 5 vs last 5) was 0.34 +- 0.17 over 30 runs,
+  down to 0.02 for one key, so no threshold above 0 held.
+  """
   node_graph = _node_graph()
   step = _step(NODE)
   runs = []
   for _ in range(2):
     s = train.create_train_state(jax.random.PRNGKey(seed), NODE, _tx(), node_graph)
     losses = []
-    for _ in range(30):
+    for _ in range(100):
       s, met = step(s, node_graph)
       losses.append(float(met["loss"]))
     runs.append((losses, train.tree_checksum(s.params)))
   assert runs[0] == runs[1]
   losses = runs[0][0]
-  return {"loss_drop": float(np.mean(losses[:5]) - np.mean(losses[-5:]))}
+  return {"loss_drop": float(np.mean(losses[:10]) - np.mean(losses[-10:]))}
 
 
 MARGINS = {"step_loss_falls": (measure_step_loss, {"loss_drop": 0.05})}
