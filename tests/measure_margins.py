@@ -17,30 +17,21 @@ import datetime
 import json
 import os
 import pathlib
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+_TESTS = pathlib.Path(__file__).resolve().parent
+sys.path[:0] = [str(_TESTS), str(_TESTS.parent)]
 import margins  # pylint: disable=wrong-import-position
-
-
-def _cpu_model() -> str:
-  try:
-    for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-      if line.startswith("model name"):
-        return line.split(":", 1)[1].strip()
-  except OSError:
-    pass
-  return platform.processor() or "unknown"
+from benchmarks.peers.run import cpu_model  # pylint: disable=wrong-import-position
 
 
 def worker(relpath: str, seeds: int, names: list[str] | None) -> dict:
   """In this process: every check of ``relpath`` (or ``names``) over seeds ``0..seeds-1``."""
   out = {}
-  for name, (measure, thresholds) in margins.registry(relpath).items():
+  for name, (measure, _) in margins.registry(relpath).items():
     if names and name not in names:
       continue
     values = []
@@ -51,8 +42,7 @@ def worker(relpath: str, seeds: int, names: list[str] | None) -> dict:
       print(f"{relpath}::{name} seed {seed}: "
             + ", ".join(f"{q}={x:.4f}" for q, x in v.items())
             + f" ({time.perf_counter() - t:.1f} s)", file=sys.stderr, flush=True)
-    out[name] = {"values": values, "thresholds": dict(thresholds),  # read by older mergers
-                 "source_hash": margins.source_hash(measure)}
+    out[name] = {"values": values, "source_hash": margins.source_hash(measure)}
   return out
 
 
@@ -113,7 +103,7 @@ def main(argv=None) -> int:
         entry["source_hash"] = rec["source_hash"]
         entry.setdefault("values", {})[setting] = rec["values"]
         entry.setdefault("measured", {})[setting] = {
-            "cpu": _cpu_model(), "xla_flags": margins.SETTINGS[setting],
+            "cpu": cpu_model(), "xla_flags": margins.SETTINGS[setting],
             "date": datetime.date.today().isoformat(),
         }
       _write(args.file, data)  # after every job: a crash later loses nothing

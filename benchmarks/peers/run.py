@@ -463,7 +463,8 @@ def _default_data_root() -> pathlib.Path:
   return (REPO.parent / "shared" / "datasets").resolve()
 
 
-def _cpu_model() -> str:
+def cpu_model() -> str:
+  """The CPU's model name from /proc/cpuinfo (else platform.processor())."""
   try:
     for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
       if line.startswith("model name"):
@@ -596,7 +597,7 @@ def main(argv=None) -> int:
   results = {
       "command": command,
       "date": datetime.datetime.now().isoformat(timespec="seconds"),
-      "machine": {"cpus": os.cpu_count(), "cpu": _cpu_model(),
+      "machine": {"cpus": os.cpu_count(), "cpu": cpu_model(),
                   "affinity": sorted(os.sched_getaffinity(0))},
       "settings": {"pairs": args.pairs, "epochs": args.epochs, "warmup": args.warmup,
                    "threads": args.threads, "seed": args.seed, "methods": args.keys},
