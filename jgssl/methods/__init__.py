@@ -19,7 +19,9 @@ Graph level (padded mini-batches of many graphs):
 * :class:`GraphMAE` — masked feature reconstruction, node or graph level (Hou et al. 2022).
 """
 
-from jgssl.methods.base import (Method, cosine_ema_decay, ema_update, glorot_reinit, row_block,
+from jgssl.methods import fields
+from jgssl.methods.contract import Method
+from jgssl.methods.base import (cosine_ema_decay, ema_update, glorot_reinit, row_block,
                                 sharded_row_mean)
 from jgssl.methods.bgrl import BGRL
 from jgssl.methods.cca_ssg import CCASSG
@@ -47,6 +49,7 @@ __all__ = [
     "MVGRL",
     "Method",
     "cosine_ema_decay",
+    "fields",
     "ema_update",
     "glorot_reinit",
     "row_block",

@@ -18,6 +18,7 @@ large graph: ``strategy='rows'`` with the graph :func:`replicate`-d on the mesh.
 from jgssl.methods.base import cosine_ema_decay, ema_update
 from jgssl.train.batching import GraphLoader, batch_budget, fitted_budget
 from jgssl.train.checkpoint import Checkpointer, NonFiniteError
+from jgssl.train.hooks import EarlyStopping
 from jgssl.train.loop import EpochLog, FitResult, fit
 from jgssl.train.optim import make_optimizer, make_schedule
 from jgssl.train.parallel import make_mesh, replicate, shard_batches, stack_graphs
@@ -26,6 +27,7 @@ from jgssl.train.step import STRATEGIES, make_embed_fn, make_train_step, tree_al
 
 __all__ = [
     "Checkpointer",
+    "EarlyStopping",
     "EpochLog",
     "FitResult",
     "GraphLoader",

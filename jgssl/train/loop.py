@@ -45,8 +45,8 @@ class FitResult:
     start_epoch: the epoch training resumed after (0 for a fresh start).
     history: logs of the epochs run by this call (empty when the run was already finished).
     train_seconds: wall-clock seconds spent in this call's epochs.
-    stopped_epoch: the epoch after which the method asked to stop (its step reported
-      ``stopped == 1``, e.g. DGI's early stopping), or ``None`` when all epochs ran.
+    stopped_epoch: the epoch after which a hook stopped the run (e.g.
+      :class:`jgssl.train.EarlyStopping`), or ``None`` when all epochs ran.
   """
   state: TrainState
   start_epoch: int
@@ -61,7 +61,7 @@ Batches = Union[Any, Callable[[int], Iterable[Any]]]
 def fit(state: TrainState, step_fn: Callable, batches: Batches, *, epochs: int,
         checkpointer: Optional[Checkpointer] = None, checkpoint_every: int = 1,
         callbacks: Sequence[Callable[[EpochLog, TrainState], None]] = (),
-        resume: bool = True) -> FitResult:
+        hooks: Sequence[Any] = (), side: Any = None, resume: bool = True) -> FitResult:
   """Trains for ``epochs`` epochs, resuming from and writing to ``checkpointer``.
 
   Each epoch runs ``step_fn`` over its batches without reading anything back; the losses and
@@ -71,10 +71,12 @@ def fit(state: TrainState, step_fn: Callable, batches: Batches, *, epochs: int,
   naming the epoch, the step, what went non-finite and the last good checkpoint; nothing is saved
   for that epoch, so the last good checkpoint stays the newest.
 
-  Early stopping that a method keeps in its own state (DGI, MVGRL: ``aux['stopped']``) ends the
-  run: when the last step of an epoch reports ``stopped >= 1`` the epoch is checkpointed, the
-  callbacks run, and :func:`fit` returns with ``stopped_epoch`` set instead of running the
-  remaining epochs (which would compute nothing).
+  Hooks (:mod:`jgssl.train.hooks`, e.g. :class:`jgssl.train.EarlyStopping`) control the run:
+  each adds its state to ``state.extras`` before a checkpoint is restored, sees every epoch
+  (before its checkpoint, so the checkpoint holds the hook's state of that epoch) and may stop
+  the run; the epoch that stops it is checkpointed, the callbacks run, and every hook's
+  ``finish`` gives the returned state (early stopping puts its best parameters back). A run
+  resumed after a hook had stopped it trains no further.
 
   Args:
     state: a fresh state (also the template a checkpoint is restored into).
@@ -88,6 +90,9 @@ def fit(state: TrainState, step_fn: Callable, batches: Batches, *, epochs: int,
       next epoch.
     checkpoint_every: epochs between checkpoints (>= 1).
     callbacks: called as ``callback(epoch_log, state)`` after every epoch (after its checkpoint).
+    hooks: run-control hooks (see above).
+    side: the method's side input (``method.prepare(graph)``), passed to every step; ``None``
+      for methods without ``prepare``.
     resume: restore from ``checkpointer`` when it has checkpoints.
 
   Returns:
@@ -101,6 +106,11 @@ def fit(state: TrainState, step_fn: Callable, batches: Batches, *, epochs: int,
     raise ValueError(f"epochs must be >= 1, got {epochs}")
   if checkpoint_every < 1:
     raise ValueError(f"checkpoint_every must be >= 1, got {checkpoint_every}")
+  names = [h.name for h in hooks]
+  if len(set(names)) != len(names):
+    raise ValueError(f"hooks need distinct names, got {names}")
+  for hook in hooks:
+    state = hook.init(state)
   start = 0
   if checkpointer is not None and resume:
     state, restored = checkpointer.restore_latest(state)
@@ -114,12 +124,16 @@ def fit(state: TrainState, step_fn: Callable, batches: Batches, *, epochs: int,
   history: List[EpochLog] = []
   total = 0.0
   stopped_epoch = None
-  for epoch in range(start + 1, epochs + 1):
+  already = [h.name for h in hooks if h.stopped(state)]
+  if already:
+    log.info("the run was stopped after epoch %d by %s; nothing more to train", start,
+             ", ".join(already))
+  for epoch in range(start + 1, epochs + 1 if not already else start + 1):
     t0 = time.perf_counter()
     step_before = int(state.step)
     metrics = []
     for graph in epoch_batches(epoch):
-      state, m = step_fn(state, graph)
+      state, m = step_fn(state, graph) if side is None else step_fn(state, graph, side)
       metrics.append(m)
     if not metrics:
       raise ValueError(f"epoch {epoch} produced no batches")
@@ -147,16 +161,21 @@ def fit(state: TrainState, step_fn: Callable, batches: Batches, *, epochs: int,
                       seconds=seconds,
                       metrics={k: float(np.mean(v)) for k, v in stacked.items() if k != "loss"})
     history.append(record)
-    stop = "stopped" in stacked and float(np.asarray(stacked["stopped"]).reshape(-1)[-1]) >= 1.0
+    stop = False
+    for hook in hooks:
+      state, hook_stop = hook.after_epoch(record, state)
+      stop = stop or bool(hook_stop)
     if checkpointer is not None and (epoch % checkpoint_every == 0 or epoch == epochs or stop):
       checkpointer.save(epoch, state)
     for cb in callbacks:
       cb(record, state)
     if stop:
       stopped_epoch = epoch
-      log.info("the method stopped early after epoch %d", epoch)
+      log.info("stopped early after epoch %d", epoch)
       break
   if checkpointer is not None:
     checkpointer.wait()
+  for hook in hooks:
+    state = hook.finish(state)
   return FitResult(state=state, start_epoch=start, history=history, train_seconds=total,
                    stopped_epoch=stopped_epoch)

@@ -28,9 +28,13 @@ class TrainState(train_state.TrainState):
       moved by :meth:`jgssl.methods.Method.post_update`). Empty dict when unused.
     key: uint32 ``[2]`` raw PRNG key; every step splits it into a new carry and a step key, so the
       randomness of step ``t`` is a function of the seed and ``t`` only.
+    extras: the state of :func:`jgssl.train.fit` hooks (e.g. :class:`jgssl.train.EarlyStopping`'s
+      best parameters), keyed by hook name; checkpointed with the rest, never seen by the step's
+      gradient. Empty dict when no hook keeps state.
   """
   model_state: Dict[str, Any] = flax.struct.field(default_factory=dict)
   key: Optional[jax.Array] = None
+  extras: Dict[str, Any] = flax.struct.field(default_factory=dict)
 
   @property
   def variables(self) -> Dict[str, Any]:

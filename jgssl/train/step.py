@@ -32,13 +32,13 @@ The step function itself is unchanged.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, Callable, Dict, Optional, Tuple
 
 import jax
 import jax.numpy as jnp
 from jax.sharding import Mesh, PartitionSpec as P
 
+from jgssl.methods.contract import call_embed, call_loss
 from jgssl.train.state import TrainState
 
 __all__ = ["STRATEGIES", "make_embed_fn", "make_train_step", "tree_all_finite"]
@@ -59,12 +59,12 @@ def _split_aux(aux) -> Tuple[Dict[str, Any], Dict[str, Any]]:
   return updates, aux
 
 
-def _loss_and_grad(method, state: TrainState, key, graph):
+def _loss_and_grad(method, state: TrainState, key, graph, side, row_axis):
   """Loss, per-step aux scalars, collection updates and gradients w.r.t. ``state.params``."""
 
   def f(params):
-    loss, aux = method.loss({"params": params, **state.model_state}, key, graph)
-    return loss, aux
+    return call_loss(method, {"params": params, **state.model_state}, key, graph, side=side,
+                     row_axis=row_axis)
 
   (loss, aux), grads = jax.value_and_grad(f, has_aux=True)(state.params)
   updates, scalars = _split_aux(aux)
@@ -78,19 +78,20 @@ def _apply(method, state: TrainState, grads, updates, carry_key) -> TrainState:
     raise ValueError(f"aux['updates'] names collections {sorted(unknown)} that "
                      f"{type(method).__name__}.init did not create")
   new = state.apply_gradients(grads=grads)
-  model_state = {**new.model_state, **updates}
-  variables = method.post_update({"params": new.params, **model_state}, step=new.step)
-  variables = dict(variables)
+  variables = {"params": new.params, **new.model_state, **updates}
+  post_update = getattr(method, "post_update", None)
+  if post_update is not None:
+    variables = dict(post_update(variables, step=new.step))
   params = variables.pop("params")
   return new.replace(params=params, model_state=variables, key=carry_key)
 
 
 def make_train_step(method, *, strategy: str = "single", mesh: Optional[Mesh] = None,
                     axis: str = "data", donate: bool = True) -> Callable:
-  """Builds the jitted ``step(state, graph) -> (state, metrics)``.
+  """Builds the jitted ``step(state, graph, side=None) -> (state, metrics)``.
 
   Args:
-    method: a :class:`jgssl.methods.Method`.
+    method: any object with the :class:`jgssl.methods.Method` contract.
     strategy: ``'single'``, ``'data'`` or ``'rows'`` (module docstring).
     mesh: a :class:`jax.sharding.Mesh` with an axis named ``axis`` (``'data'`` optionally,
       ``'rows'`` necessarily). ``None`` runs on one device.
@@ -98,8 +99,9 @@ def make_train_step(method, *, strategy: str = "single", mesh: Optional[Mesh] = 
     donate: donate the input state's buffers (the old state is invalid after the call).
 
   Returns:
-    ``step(state, graph)``: ``graph`` is one padded graph (``'single'``, ``'rows'``) or ``R``
-    padded batches stacked on a leading axis (``'data'``). ``metrics`` holds float32 scalars
+    ``step(state, graph, side=None)``: ``graph`` is one padded graph (``'single'``, ``'rows'``)
+    or ``R`` padded batches stacked on a leading axis (``'data'``); ``side`` is the method's
+    ``prepare(graph)`` output when it has one (replicated, never donated), else ``None``. ``metrics`` holds float32 scalars
     ``'loss'``, every scalar of the method's aux, and bool ``'finite'`` (the loss and the whole
     updated state — parameters, optimizer state, mutable collections — are finite: one fused
     reduction in the step, read once per epoch), averaged over replicas.
@@ -115,10 +117,10 @@ def make_train_step(method, *, strategy: str = "single", mesh: Optional[Mesh] = 
   if strategy == "rows":
     if mesh is None:
       raise ValueError("strategy 'rows' needs a mesh (see jgssl.train.make_mesh)")
-    if not getattr(method, "supports_row_sharding", False):
+    if not getattr(method, "row_sharding", False):
       raise ValueError(f"{type(method).__name__} does not support anchor-row sharding; use "
                        f"strategy 'single' (node level) or 'data' (graph level)")
-    method = dataclasses.replace(method, row_axis=axis)
+  row_axis = axis if strategy == "rows" else None
   donate_argnums = (0,) if donate else ()
 
   def metrics_of(loss, scalars, new_state):
@@ -133,9 +135,10 @@ def make_train_step(method, *, strategy: str = "single", mesh: Optional[Mesh] = 
 
   if strategy == "single" or (strategy == "rows"):
 
-    def body(state, graph):
+    def body(state, graph, side=None):
       carry, step_key = jax.random.split(state.key)
-      loss, scalars, updates, grads = _loss_and_grad(method, state, step_key, graph)
+      loss, scalars, updates, grads = _loss_and_grad(method, state, step_key, graph, side,
+                                                     row_axis)
       if strategy == "rows":
         # Aux scalars and collection updates may be typed device-varying; their values agree.
         scalars = jax.tree_util.tree_map(lambda a: jax.lax.pmean(a, axis), scalars)
@@ -145,23 +148,23 @@ def make_train_step(method, *, strategy: str = "single", mesh: Optional[Mesh] = 
 
     if strategy == "single":
       return jax.jit(body, donate_argnums=donate_argnums)
-    sharded = jax.shard_map(body, mesh=mesh, in_specs=(P(), P()), out_specs=(P(), P()))
-    return jax.jit(sharded, donate_argnums=donate_argnums)
+    sharded = jax.shard_map(body, mesh=mesh, in_specs=(P(), P(), P()), out_specs=(P(), P()))
+    return _with_side(jax.jit(sharded, donate_argnums=donate_argnums))
 
   # strategy == 'data'
-  def replica_losses(params, model_state, keys, graphs):
+  def replica_losses(params, model_state, keys, graphs, side):
     def one(key, graph):
-      return method.loss({"params": params, **model_state}, key, graph)
+      return call_loss(method, {"params": params, **model_state}, key, graph, side=side)
     return jax.vmap(one)(keys, graphs)
 
-  def body(state, graphs):
+  def body(state, graphs, side=None):
     carry, step_key = jax.random.split(state.key)
     local = jax.tree_util.tree_leaves(graphs)[0].shape[0]
     first = jax.lax.axis_index(axis) * local if mesh is not None else 0
     keys = jax.vmap(lambda r: jax.random.fold_in(step_key, r))(first + jnp.arange(local))
 
     def f(params):
-      losses, aux = replica_losses(params, state.model_state, keys, graphs)
+      losses, aux = replica_losses(params, state.model_state, keys, graphs, side)
       loss = jnp.mean(losses)
       if mesh is not None:
         loss = jax.lax.pmean(loss, axis)
@@ -180,10 +183,25 @@ def make_train_step(method, *, strategy: str = "single", mesh: Optional[Mesh] = 
 
   if mesh is None:
     return jax.jit(body, donate_argnums=donate_argnums)
-  sharded = jax.shard_map(body, mesh=mesh, in_specs=(P(), P(axis)), out_specs=(P(), P()))
-  return jax.jit(sharded, donate_argnums=donate_argnums)
+  sharded = jax.shard_map(body, mesh=mesh, in_specs=(P(), P(axis), P()), out_specs=(P(), P()))
+  return _with_side(jax.jit(sharded, donate_argnums=donate_argnums))
+
+
+def _with_side(step: Callable) -> Callable:
+  """``shard_map`` takes positional arguments only: ``step(state, graph, side=None)`` for it."""
+
+  def call(state, graph, side=None):
+    return step(state, graph, side)
+
+  return call
 
 
 def make_embed_fn(method) -> Callable:
-  """Jitted ``embed(variables, graph) -> embeddings`` (evaluation mode, no randomness)."""
-  return jax.jit(method.embed)
+  """Jitted ``embed(variables, graph, side=None) -> embeddings`` (evaluation mode, no
+  randomness); ``side`` is the method's ``prepare(graph)`` output when it has one."""
+
+  @jax.jit
+  def embed(variables, graph, side=None):
+    return call_embed(method, variables, graph, side=side)
+
+  return embed
