@@ -550,6 +550,7 @@ def _train(config, plan, workdir: pathlib.Path, *, progress: bool):
   import jax  # pylint: disable=import-outside-toplevel
   import jgssl  # pylint: disable=import-outside-toplevel
   from jgssl import data, train  # pylint: disable=import-outside-toplevel
+  from jgssl.methods.contract import prepare_side  # pylint: disable=import-outside-toplevel
 
   method, level, strategy = plan.method, plan.level, config.strategy
   dataset = _load_dataset(config, level)
@@ -582,11 +583,16 @@ def _train(config, plan, workdir: pathlib.Path, *, progress: bool):
   if mesh is not None:
     state = train.replicate(state, mesh)
   step = _step(method, step_strategy, mesh)
+  # Per-graph precomputation (diffusions, centralities): computed once, never checkpointed.
+  side = prepare_side(method, example) if level == "node" else None
+  if side is not None and mesh is not None:
+    side = train.replicate(side, mesh)
   ckpt = train.Checkpointer(workdir / "checkpoints", max_to_keep=config.get("max_to_keep", 3))
   logger = EpochLogger(workdir, epochs=config.epochs, progress=progress)
   try:
     fitted = train.fit(state, step, batches, epochs=config.epochs, checkpointer=ckpt,
-                       checkpoint_every=config.checkpoint_every, callbacks=[logger])
+                       checkpoint_every=config.checkpoint_every, callbacks=[logger],
+                       hooks=run_hooks(config), side=side)
   finally:
     logger.close()
     ckpt.close()
@@ -598,14 +604,14 @@ def _train(config, plan, workdir: pathlib.Path, *, progress: bool):
 
   if level == "node":
     embed = train.make_embed_fn(method)
-    emb = np.asarray(jax.device_get(embed(state.variables, padded)))[:dataset.num_nodes]
+    emb = np.asarray(jax.device_get(embed(state.variables, padded, side)))[:dataset.num_nodes]
     emb = emb.astype(np.float32)
   else:
     emb = graph_embeddings(method, state.variables, graphs, batch_size=config.batch_size)
   np.save(workdir / "embeddings.npy", emb)
   np.save(workdir / "labels.npy", np.asarray(dataset.labels))
   trained = {
-      # Fewer when the method's own early stopping ended the run (DGI, MVGRL).
+      # Fewer when early stopping ended the run (DGI, MVGRL).
       "epochs_run": int(fitted.stopped_epoch or config.epochs),
       "train_seconds": _train_seconds(workdir),
       "params_checksum": train.tree_checksum(state.params),
@@ -624,6 +630,15 @@ def _train(config, plan, workdir: pathlib.Path, *, progress: bool):
   }
   _write_json(workdir / "trained.json", trained)
   return trained, dataset, context
+
+
+def run_hooks(config):
+  """The :func:`jgssl.train.fit` hooks ``config`` asks for: early stopping on the training loss
+  when ``config.early_stopping.patience`` is set and positive (DGI, MVGRL)."""
+  from jgssl import train  # pylint: disable=import-outside-toplevel
+  early = config.get("early_stopping")
+  patience = int(early.get("patience", 0)) if early is not None else 0
+  return [train.EarlyStopping(patience=int(patience))] if patience else []
 
 
 def _report(result: Dict[str, Any]) -> None:
