@@ -23,9 +23,8 @@ from experiments.configs import _base
 
 
 def _build(class_name: str, model: ml_collections.ConfigDict):
-  from jgssl.methods import bgrl, cca_ssg, dgi, gbt, gca, mvgrl  # pylint: disable=import-outside-toplevel
-  classes = {"DGI": dgi.DGI, "GCA": gca.GCA, "MVGRL": mvgrl.MVGRL, "BGRL": bgrl.BGRL,
-             "CCASSG": cca_ssg.CCASSG, "GBT": gbt.GBT}
+  from jgssl.methods import bgrl, dgi, mvgrl  # pylint: disable=import-outside-toplevel
+  classes = {"DGI": dgi.DGI, "MVGRL": mvgrl.MVGRL, "BGRL": bgrl.BGRL}
   kwargs = model.to_dict()
   for k, v in kwargs.items():
     if isinstance(v, list):
