@@ -7,8 +7,8 @@ from typing import Optional
 import jax
 import jax.numpy as jnp
 
-from jgssl.losses._common import (_float, _matrix, _row_mask, _same_shape, _zero_rows,
-                                  l2_normalize)
+from jgssl.losses._common import (_float, _matrix, _row_mask, _same_shape, _score_mask,
+                                  _zero_rows, l2_normalize)
 
 __all__ = [
     "edge_logits",
@@ -70,20 +70,16 @@ def edge_logits(z: jax.Array, senders: jax.Array, receivers: jax.Array) -> jax.A
   return jnp.sum(z[senders] * z[receivers], axis=1)
 
 
-def _logits(name, x, where):
+def _logits(name, x, own_where, where):
   x = _float(x)
-  if where is None:
-    where = jnp.ones(x.shape, bool)
-  where = jnp.asarray(where)
-  if where.dtype != jnp.bool_ or where.shape != x.shape:
-    raise ValueError(f"{name}_where must be a bool mask of shape {x.shape}, got {where.dtype} "
-                     f"{where.shape}")
-  return jnp.where(where, x, 0.0), where
+  own_where = _score_mask(name, x, own_where, where)
+  return jnp.where(own_where, x, 0.0), own_where
 
 
 def link_bce_loss(pos_logits: jax.Array, neg_logits: jax.Array, *,
                   pos_where: Optional[jax.Array] = None,
-                  neg_where: Optional[jax.Array] = None) -> jax.Array:
+                  neg_where: Optional[jax.Array] = None,
+                  where: Optional[jax.Array] = None) -> jax.Array:
   """Link reconstruction BCE with sampled negatives (GAE with negative sampling).
 
   ``mean_P −log σ(x) + mean_N −log(1 − σ(x)) = mean_P softplus(−x) + mean_N softplus(x)``, the
@@ -96,12 +92,15 @@ def link_bce_loss(pos_logits: jax.Array, neg_logits: jax.Array, *,
     neg_logits: float ``[S]`` logits of sampled non-edges.
     pos_where: bool ``[E]`` present edges (padding edges False).
     neg_where: bool ``[S]`` valid samples.
+    where: bool ``[E]`` rows that count in both arrays (for one sampled non-edge per edge,
+      ``S == E``), AND-ed with ``pos_where`` / ``neg_where``; None: all. With ``S != E`` use the
+      two masks above.
 
   Returns:
-    float32 scalar.
+    float32 scalar over the selected logits only.
   """
-  pos, pos_where = _logits("pos", pos_logits, pos_where)
-  neg, neg_where = _logits("neg", neg_logits, neg_where)
+  pos, pos_where = _logits("pos", pos_logits, pos_where, where)
+  neg, neg_where = _logits("neg", neg_logits, neg_where, where)
   pos_term = jnp.sum(jnp.where(pos_where, jax.nn.softplus(-pos), 0.0))
   neg_term = jnp.sum(jnp.where(neg_where, jax.nn.softplus(neg), 0.0))
   return (pos_term / jnp.maximum(jnp.sum(pos_where), 1)
