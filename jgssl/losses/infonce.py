@@ -1,6 +1,6 @@
 """The InfoNCE family: GRACE / GraphCL / supervised InfoNCE, DCL, debiased and hard-negative forms.
 
-Notation (REFERENCES.md §0): anchors ``u`` ``[N, d]``, keys ``v`` ``[M, d]``, scores
+Notation: anchors ``u`` ``[N, d]``, keys ``v`` ``[M, d]``, scores
 ``s_ij = cos(u_i, v_j) / τ``. For an anchor ``i`` with positives ``P_i`` and negatives ``N_i``
 (given by a :class:`jgssl.pairs.Pairs`, possibly including the anchor's own view) the general row is
 
@@ -543,7 +543,8 @@ def _views(u, v, where):
 def grace_loss(u: jax.Array, v: jax.Array, *, temperature: float,
                where: Optional[jax.Array] = None, chunk_size: Optional[int] = None,
                key_chunk_size: Optional[int] = None) -> jax.Array:
-  """GRACE's InfoNCE (Zhu et al., ICML-W 2020; REFERENCES.md §3.2), per node.
+  """GRACE's InfoNCE (Zhu et al., "Deep Graph Contrastive Representation Learning", ICML 2020
+  workshop), per node; official code CRIPAC-DIG/GRACE ``model.py`` (``semi_loss`` / ``loss``).
 
   ``ℓ(u_i, v_i) = −log e^{θ(u_i,v_i)} / (Σ_k e^{θ(u_i,v_k)} + Σ_{k≠i} e^{θ(u_i,u_k)})`` with
   ``θ = cos/τ``: positive in the denominator, inter- and intra-view negatives; the row is
@@ -570,7 +571,9 @@ def graphcl_loss(u: jax.Array, v: jax.Array, *, temperature: float = 0.2,
                  symmetric: bool = False, where: Optional[jax.Array] = None,
                  chunk_size: Optional[int] = None,
                  key_chunk_size: Optional[int] = None) -> jax.Array:
-  """GraphCL's contrastive loss (You et al., NeurIPS 2020; REFERENCES.md §3.9), per graph.
+  """GraphCL's contrastive loss (You et al., "Graph Contrastive Learning with Augmentations",
+  NeurIPS 2020), per graph; official code Shen-Lab/GraphCL ``unsupervised_TU/gsimclr.py``
+  (``loss_cal``).
 
   ``ℓ_i = −log e^{s_ii} / (Σ_j e^{s_ij} − e^{s_ii})``, ``s = cos/T``: the positive is left out of
   the denominator and only cross-view negatives are used; the official unsupervised_TU code uses
@@ -597,14 +600,17 @@ def dcl_loss(u: jax.Array, v: jax.Array, *, temperature: float = 0.1,
              where: Optional[jax.Array] = None, intra_view: bool = True,
              chunk_size: Optional[int] = None, key_chunk_size: Optional[int] = None
              ) -> jax.Array:
-  """Decoupled contrastive loss (DCL; Yeh et al., ECCV 2022; REFERENCES.md §5), per row.
+  """Decoupled contrastive loss (DCL; Yeh et al., "Decoupled Contrastive Learning", ECCV 2022),
+  per row.
 
   ``ℓ_i = −s(u_i, v_i)/τ + log Σ_{l∈{u,v}} Σ_{j≠i} e^{s(u_i, l_j)/τ}``, symmetrised as
-  ``½(ℓ(u,v) + ℓ(v,u))``. Choice (the official form is unconfirmed, §5): **one** log-sum-exp over
-  the union of intra- and inter-view negatives (the raminnakhli/Decoupled-Contrastive-Learning
-  form), not lightly's sum of two separate log-sum-exps. It is exactly InfoNCE with the positive
-  removed from the denominator, so it shares the dense / chunked machinery. Codes that add the
-  two directions instead of averaging give twice this value.
+  ``½(ℓ(u,v) + ℓ(v,u))``. Choice (which form is the authors' own is unconfirmed): **one**
+  log-sum-exp over the union of intra- and inter-view negatives (the
+  raminnakhli/Decoupled-Contrastive-Learning form, ``loss/dcl.py``), not the sum of two separate
+  log-sum-exps of lightly's ``DCLLoss`` (lightly-ai/lightly ``lightly/loss/dcl_loss.py``). It is
+  exactly InfoNCE with the positive removed from the denominator, so it shares the dense /
+  chunked machinery. Codes that add the two directions instead of averaging give twice this
+  value.
 
   Args:
     u, v: float ``[N, d]`` embeddings of the two views.
@@ -626,7 +632,8 @@ def dcl_weights(u: jax.Array, v: jax.Array, *, sigma: float = 0.5,
                 where: Optional[jax.Array] = None) -> jax.Array:
   """Weights of weighted DCL: ``w_i = 2 − n · softmax_i(cos(u_i, v_i) / σ)``, no gradient.
 
-  The von Mises–Fisher weighting of Yeh et al. 2022 (REFERENCES.md §5), the softmax taken over
+  The von Mises–Fisher weighting of Yeh et al. 2022 (as lightly's ``DCLWLoss``,
+  lightly-ai/lightly ``lightly/loss/dcl_loss.py``), the softmax taken over
   the ``n`` present rows and computed on stop-gradient embeddings. Easy positives (high cosine)
   get smaller weights; the weights average to 1 over the present rows.
 
@@ -675,8 +682,9 @@ def debiased_info_nce(u: jax.Array, v: jax.Array, *, temperature: float, tau_plu
   ``ℓ_i = −log pos / (pos + Ng)``, computed in log space. ``τ⁺`` is the class prior (the chance
   that a "negative" shares the anchor's class); ``τ⁺ = 0`` recovers InfoNCE (up to the clamp).
   The default pairing is the SimCLR one of the official code (intra- and inter-view negatives,
-  ``M = 2N − 2``, both directions). PyGCL's version returns the loss without its minus sign
-  (REFERENCES.md §6); this one decreases as positives align (tested).
+  ``M = 2N − 2``, both directions). PyGCL's ``DebiasedInfoNCE`` (PyGCL/PyGCL
+  ``GCL/losses/infonce.py``) returns the loss without its minus sign (PyGCL issue #56); this one
+  decreases as positives align (tested).
 
   Args:
     u, v: float ``[N, d]`` embeddings of the two views.
@@ -709,8 +717,8 @@ def hard_info_nce(u: jax.Array, v: jax.Array, *, temperature: float, beta: float
   ``R = M · Σ_neg e^{(1+β)s} / Σ_neg e^{βs}``; then the debiased estimator of Chuang et al. 2020,
   ``Ng = max((R − τ⁺ M pos) / (1 − τ⁺), M e^{−1/τ})``, ``ℓ_i = −log pos / (pos + Ng)``.
   ``β = 0`` is :func:`debiased_info_nce`. Everything is streamed in log space, so the chunked form
-  is exact as well. PyGCL returns this without its minus sign (REFERENCES.md §6); tested here to
-  decrease as positives align.
+  is exact as well. PyGCL's ``HardnessInfoNCE`` (PyGCL/PyGCL ``GCL/losses/infonce.py``) returns
+  this without its minus sign (PyGCL issue #56); tested here to decrease as positives align.
 
   Args:
     u, v: float ``[N, d]``.

@@ -29,10 +29,13 @@ def jsd_mi_loss(pos_scores: jax.Array, neg_scores: jax.Array, *,
   """Jensen–Shannon MI estimator as a loss (DGI / InfoGraph / MVGRL; Hjelm et al. 2019).
 
   The f-GAN JSD bound of Nowozin et al. 2016 in its softplus form, as InfoGraph's
-  ``local_global_loss_`` (REFERENCES.md §3.10): positive term ``E_P[log 2 − softplus(−T)]``,
-  negative term ``E_N[softplus(−T) + T − log 2] = E_N[softplus(T) − log 2]``, loss
-  ``E_N − E_P = mean_P softplus(−T) + mean_N softplus(T) − 2 log 2``. Lower is better; the minimum
-  ``−2 log 2`` is reached as positive scores → +∞ and negative scores → −∞.
+  ``local_global_loss_`` (Sun et al., ICLR 2020; official code fanyun-sun/InfoGraph
+  ``unsupervised/losses.py``, expectations from
+  ``unsupervised/cortex_DIM/functions/gan_losses.py``): positive term
+  ``E_P[log 2 − softplus(−T)]``, negative term ``E_N[softplus(−T) + T − log 2] =
+  E_N[softplus(T) − log 2]``, loss ``E_N − E_P = mean_P softplus(−T) + mean_N softplus(T) −
+  2 log 2``. Lower is better; the minimum ``−2 log 2`` is reached as positive scores → +∞ and
+  negative scores → −∞.
 
   Args:
     pos_scores: float array (any shape) of discriminator scores ``T`` of positive pairs.
@@ -110,7 +113,10 @@ def dgi_bce_loss(pos_logits: jax.Array, neg_logits: jax.Array, *,
                  pos_where: Optional[jax.Array] = None,
                  neg_where: Optional[jax.Array] = None,
                  where: Optional[jax.Array] = None) -> jax.Array:
-  """DGI's binary cross-entropy (Veličković et al., ICLR 2019; REFERENCES.md §3.1).
+  """DGI's binary cross-entropy (Veličković et al., "Deep Graph Infomax", ICLR 2019).
+
+  Official code PetarV-/DGI: ``nn.BCEWithLogitsLoss`` in ``execute.py`` over the bilinear logits
+  of ``models/dgi.py``.
 
   Real (node, summary) logits are labelled 1 and corrupted ones 0;
   ``BCEWithLogits`` averaged over all present logits together:

@@ -24,7 +24,9 @@ def scaled_cosine_error(prediction: jax.Array, target: jax.Array, *, alpha: floa
                         where: Optional[jax.Array] = None) -> jax.Array:
   """GraphMAE's scaled cosine error ``(1 − cos(x̂_i, x_i))^α`` per row (Hou et al., KDD 2022).
 
-  GraphMAE's loss is the mean over the *masked* nodes (REFERENCES.md §3.8):
+  GraphMAE's loss is the mean over the *masked* nodes (official code THUDM/GraphMAE
+  ``graphmae/models/loss_func.py`` ``sce_loss``, applied to the masked nodes in
+  ``graphmae/models/edcoder.py``):
   ``masked_mean(scaled_cosine_error(x_hat, x, alpha=a, where=m), m)`` with ``m`` the mask of
   masked (and present) nodes.
 
@@ -84,8 +86,8 @@ def link_bce_loss(pos_logits: jax.Array, neg_logits: jax.Array, *,
 
   ``mean_P −log σ(x) + mean_N −log(1 − σ(x)) = mean_P softplus(−x) + mean_N softplus(x)``, the
   sampled estimator of PyG's ``GAE.recon_loss``. It is *not* the official dense GAE objective
-  (weighted BCE over all N² entries, :func:`gae_dense_loss`); REFERENCES.md §3.11 asks that the
-  two be kept apart. Negatives come e.g. from :func:`jgssl.pairs.sample_negative_edges`.
+  (weighted BCE over all N² entries, :func:`gae_dense_loss`): the two are different estimators
+  and are kept apart. Negatives come e.g. from :func:`jgssl.pairs.sample_negative_edges`.
 
   Args:
     pos_logits: float ``[E]`` logits of observed edges (:func:`edge_logits`).
@@ -109,7 +111,9 @@ def link_bce_loss(pos_logits: jax.Array, neg_logits: jax.Array, *,
 
 def gae_dense_loss(logits: jax.Array, target: jax.Array, *,
                    where: Optional[jax.Array] = None) -> jax.Array:
-  """The official dense GAE reconstruction loss (tkipf/gae; REFERENCES.md §3.11).
+  """The official dense GAE reconstruction loss (Kipf & Welling, "Variational Graph
+  Auto-Encoders", NIPS 2016 workshop; official code tkipf/gae ``gae/optimizer.py``,
+  ``OptimizerAE``).
 
   Weighted BCE over all ``n²`` entries among the ``n`` present nodes, averaged, times
   ``norm = n² / (2(n² − E))``, with ``pos_weight = (n² − E)/E`` on the positives and ``E`` the
@@ -166,7 +170,8 @@ def gaussian_kl(mu: jax.Array, log_std: jax.Array, *,
 
 def vgae_kl_loss(mu: jax.Array, log_std: jax.Array, *,
                  where: Optional[jax.Array] = None) -> jax.Array:
-  """VGAE's KL term with the official normalisation (Kipf & Welling 2016; REFERENCES.md §3.11).
+  """VGAE's KL term with the official normalisation (Kipf & Welling 2016; tkipf/gae
+  ``gae/optimizer.py``, ``OptimizerVAE``).
 
   tkipf/gae computes ``kl = (0.5 / N) · mean_i Σ_k (1 + 2 log σ_ik − μ_ik² − σ_ik²)`` and
   subtracts it from the cost; the term added to the loss is therefore
