@@ -10,13 +10,15 @@ Node level (one full-graph step per epoch):
 * :class:`BGRL` — online / EMA-target bootstrap (Thakoor et al. 2022).
 * :class:`CCASSG` — canonical-correlation objective (Zhang et al. 2021).
 * :class:`GBT` — Barlow Twins on graphs (Bielak et al. 2022).
-* :class:`GAE` — graph (variational) auto-encoder, link reconstruction (Kipf & Welling 2016).
+* :func:`gae`, :func:`vgae` — graph (variational) auto-encoders, link reconstruction (Kipf &
+  Welling 2016), on the :class:`MaskedAutoencoder` skeleton.
 
 Graph level (padded mini-batches of many graphs):
 
 * :class:`GraphCL` — graph augmentations, NT-Xent (You et al. 2020).
 * :class:`InfoGraph` — local-global mutual information (Sun et al. 2020).
-* :class:`GraphMAE` — masked feature reconstruction, node or graph level (Hou et al. 2022).
+* :func:`graphmae` — masked feature reconstruction, node or graph level (Hou et al. 2022), on the
+  :class:`MaskedAutoencoder` skeleton.
 """
 
 from jgssl.methods import fields
@@ -26,32 +28,33 @@ from jgssl.methods.base import (cosine_ema_decay, ema_update, glorot_reinit, row
 from jgssl.methods.bgrl import BGRL
 from jgssl.methods.cca_ssg import CCASSG
 from jgssl.methods.dgi import DGI
-from jgssl.methods.gae import GAE
 from jgssl.methods.gbt import GBT
 from jgssl.methods.gca import GCA
 from jgssl.methods.grace import GRACE
 from jgssl.methods.graphcl import GraphCL
-from jgssl.methods.graphmae import GraphMAE
 from jgssl.methods.infograph import InfoGraph
+from jgssl.methods.masked_ae import MaskedAutoencoder, gae, graphmae, vgae
 from jgssl.methods.mvgrl import MVGRL
 
 __all__ = [
     "BGRL",
     "CCASSG",
     "DGI",
-    "GAE",
     "GBT",
     "GCA",
     "GRACE",
     "GraphCL",
-    "GraphMAE",
     "InfoGraph",
+    "MaskedAutoencoder",
     "MVGRL",
     "Method",
     "cosine_ema_decay",
     "fields",
+    "gae",
+    "graphmae",
     "ema_update",
     "glorot_reinit",
     "row_block",
     "sharded_row_mean",
+    "vgae",
 ]
