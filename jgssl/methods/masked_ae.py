@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from typing import Any, Callable, Optional, Sequence, Tuple
 
 import flax.linen as nn
@@ -68,7 +69,7 @@ def _open_rate(value):
 
 
 def _at_least_one(value):
-  if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 1:
+  if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 1:
     raise ValueError(value)
   return value
 
@@ -359,7 +360,10 @@ class _Network(nn.Module, kw_only=True):
 class MaskedAutoencoder:
   """A (masked) graph autoencoder from its parts; implements :class:`jgssl.methods.Method`.
 
-  See the module docstring for the step. Keys: ``loss`` splits its key into dropout, mask and
+  See the module docstring for the step. Padding: masks never pick padding rows, the feature
+  objective reads masked (or present) rows only and the link objective present node pairs and
+  present edges, so the loss does not depend on the amount of padding; ``embed`` returns a row
+  per node (or graph) slot, padding included. Keys: ``loss`` splits its key into dropout, mask and
   edge-dropping keys (``jax.random.split(key, 3)``, GraphMAE's order) and folds in a fourth
   stream for the latent noise and the objective; ``init`` draws the parameters from
   ``jax.random.split(key, 4)[0]``.
@@ -415,17 +419,13 @@ class MaskedAutoencoder:
     return _Network(enc=self.encoder, enc_to_dec=self.encoder_to_decoder, dec=dec,
                     token_width=None if self.mask is None else width)
 
-  def _reconstruct(self, variables, keys, graph, *, rngs, training=True, **apply):
-    net = self.network(graph.nodes["x"].shape[1])
-    return net.apply(variables, self, *keys, graph, training=training, rngs=rngs,
-                     method=_Network.reconstruct, **apply)
-
   def init(self, key, graph):
     k_params, k_drop, k_mask, k_edge = jax.random.split(key, 4)
     net = self.network(graph.nodes["x"].shape[1])
 
     @jax.jit  # one compiled program instead of hundreds of eager dispatches
     def init(graph):
+      # (the noise key does not touch the parameters: any key will do)
       return net.init({"params": k_params, "dropout": k_drop}, self, k_mask, k_edge, k_edge,
                       graph, method=_Network.reconstruct)
 
@@ -435,9 +435,9 @@ class MaskedAutoencoder:
   def loss(self, variables, key, graph):
     k_drop, k_mask, k_edge = jax.random.split(key, 3)
     mutable = [c for c in variables if c != "params"]
-    (loss, aux), updates = self._reconstruct(
-        variables, (k_mask, k_edge, jax.random.fold_in(key, 3)), graph,
-        rngs={"dropout": k_drop}, mutable=mutable)
+    (loss, aux), updates = self.network(graph.nodes["x"].shape[1]).apply(
+        variables, self, k_mask, k_edge, jax.random.fold_in(key, 3), graph,
+        rngs={"dropout": k_drop}, mutable=mutable, method=_Network.reconstruct)
     return loss, {**aux, "updates": dict(updates)}
 
   def embed(self, variables, graph):
@@ -561,10 +561,10 @@ def vgae(*, encoder: Optional[nn.Module] = None, features: Sequence[int] = (32, 
     negatives: as in :func:`gae`.
   """
   features = _widths(features)
-  if encoder is None and len(features) < 2:
-    raise ValueError(f"vgae needs features for a body and the heads, e.g. (32, 16); got "
-                     f"{features}")
   if encoder is None:
+    if len(features) < 2:
+      raise ValueError(f"vgae needs features for a body and the heads, e.g. (32, 16); got "
+                       f"{features}")
     encoder = models.GCN(activation="relu", **_gae_layers(features[:-1], dropout))
   head = _gae_layers(features[-1:], dropout)
   encoder = GaussianEncoder(
