@@ -77,11 +77,11 @@ METHODS: Dict[str, MethodEntry] = {
     "bgrl": MethodEntry("experiments.configs.bgrl", ("bgrl", "BGRL")),
     "cca_ssg": MethodEntry("experiments.configs.cca_ssg"),
     "gbt": MethodEntry("experiments.configs.gbt"),
-    "graphmae": MethodEntry("experiments.configs.graphmae", ("graphmae", "GraphMAE")),
+    "graphmae": MethodEntry("experiments.configs.graphmae"),
     "graphcl": MethodEntry("experiments.configs.graphcl"),
     "infograph": MethodEntry("experiments.configs.infograph", ("infograph", "InfoGraph")),
-    "gae": MethodEntry("experiments.configs.gae", ("gae", "GAE")),
-    "vgae": MethodEntry("experiments.configs.vgae", ("gae", "GAE")),
+    "gae": MethodEntry("experiments.configs.gae"),
+    "vgae": MethodEntry("experiments.configs.vgae"),
 }
 
 

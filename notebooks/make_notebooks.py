@@ -526,7 +526,7 @@ def multi_device() -> List[Dict]:
           from sklearn.manifold import TSNE
 
           from jgssl import data, evaluate, models, train
-          from jgssl.methods import GraphMAE
+          from jgssl.methods import graphmae
 
           out = pathlib.Path(out_dir)
           out.mkdir(parents=True, exist_ok=True)
@@ -559,9 +559,10 @@ def multi_device() -> List[Dict]:
           same batches and keys, so the losses agree up to float rounding.
           '''),
       _code('''
-          method = GraphMAE(encoder="gin", decoder="gin", hidden=hidden, num_layers=num_layers,
-                            norm="batch", mask_rate=0.75, replace_rate=0.1, alpha=2.0,
-                            pooling="sum", gin_eps=1.0)
+          # GIN encoder and decoder (the paper's for graphs, chosen by pooling); eps=1: the
+          # self-loops GraphMAE adds to every TU graph.
+          method = graphmae(features=(hidden,) * num_layers, norm="batch", mask_rate=0.75,
+                            replace_rate=0.1, alpha=2.0, pooling="sum", eps=1.0)
           tx = train.make_optimizer(name="adam", learning_rate=learning_rate)
           example = jax.tree_util.tree_map(lambda a: a[0], first)  # one batch: the shapes
 

@@ -10,13 +10,15 @@ Node level (one full-graph step per epoch):
 * :class:`BGRL` — online / EMA-target bootstrap (Thakoor et al. 2022).
 * :func:`cca_ssg` — canonical-correlation objective (Zhang et al. 2021).
 * :func:`gbt` — Barlow Twins on graphs (Bielak et al. 2022).
-* :class:`GAE` — graph (variational) auto-encoder, link reconstruction (Kipf & Welling 2016).
+* :func:`gae`, :func:`vgae` — graph (variational) auto-encoders, link reconstruction (Kipf &
+  Welling 2016), on the :class:`MaskedAutoencoder` skeleton.
 
 Graph level (padded mini-batches of many graphs):
 
 * :func:`graphcl` — graph augmentations, NT-Xent (You et al. 2020).
 * :class:`InfoGraph` — local-global mutual information (Sun et al. 2020).
-* :class:`GraphMAE` — masked feature reconstruction, node or graph level (Hou et al. 2022).
+* :func:`graphmae` — masked feature reconstruction, node or graph level (Hou et al. 2022), on the
+  :class:`MaskedAutoencoder` skeleton.
 
 Skeletons (values taking their parts): :class:`TwoViewContrast` — two augmented views, one
 encoder (any Flax module), an optional head and an objective such as :class:`InfoNCE`; GRACE,
@@ -30,22 +32,20 @@ from jgssl.methods.base import (cosine_ema_decay, ema_update, glorot_reinit, row
 from jgssl.methods.bgrl import BGRL
 from jgssl.methods.cca_ssg import cca_ssg
 from jgssl.methods.dgi import DGI
-from jgssl.methods.gae import GAE
 from jgssl.methods.gbt import gbt
 from jgssl.methods.gca import gca
 from jgssl.methods.grace import grace
 from jgssl.methods.graphcl import graphcl
-from jgssl.methods.graphmae import GraphMAE
 from jgssl.methods.infograph import InfoGraph
+from jgssl.methods.masked_ae import MaskedAutoencoder, gae, graphmae, vgae
 from jgssl.methods.mvgrl import MVGRL
 from jgssl.methods.two_view import InfoNCE, TwoViewContrast
 
 __all__ = [
     "BGRL",
     "DGI",
-    "GAE",
-    "GraphMAE",
     "InfoGraph",
+    "MaskedAutoencoder",
     "MVGRL",
     "InfoNCE",
     "Method",
@@ -53,6 +53,8 @@ __all__ = [
     "cca_ssg",
     "cosine_ema_decay",
     "fields",
+    "gae",
+    "graphmae",
     "ema_update",
     "gbt",
     "gca",
@@ -61,4 +63,5 @@ __all__ = [
     "graphcl",
     "row_block",
     "sharded_row_mean",
+    "vgae",
 ]
