@@ -200,7 +200,9 @@ class TwoViewContrast:
       (:func:`jgssl.augment.two_views`); with ``prepare``, ``(key, graph, side) -> graph``.
     objective: ``objective(z1, z2, *, where) -> loss | (loss, aux)`` on the two outputs
       (``[N, d]`` node or ``[G, d]`` graph rows) and the bool mask of real rows; lower is
-      better. Row-shardable when it has ``row_sharding = True`` and takes ``row_axis=``.
+      better. Row-shardable when it has ``row_sharding = True`` and takes ``row_axis=``; an
+      objective with ``needs_key = True`` (random negatives, MoCHi's mixing) also gets
+      ``key=``, a key of its own for each step.
     head: optional Flax module on the encoder rows (a projection head,
       :class:`jgssl.models.Projector`), called ``head(rows, *, mask, training)``; the objective
       sees its output, ``embed`` does not.
@@ -289,6 +291,8 @@ class TwoViewContrast:
     z1, updates = project(variables, g1, r1)
     z2, updates = project({**variables, **updates}, g2, r2)
     kwargs = {} if row_axis is None else {"row_axis": row_axis}
+    if getattr(self.objective, "needs_key", False):
+      kwargs["key"] = jax.random.fold_in(key, 4)  # the split above stays GRACE's four keys
     out = self.objective(z1, z2, where=self._where(graph), **kwargs)
     loss, aux = out if isinstance(out, tuple) else (out, {})
     aux = dict(aux)
