@@ -5,9 +5,11 @@ Node level (one full-graph step per epoch):
 * :class:`GRACE` — edge dropping + feature-column masking, GCN, InfoNCE with intra-view negatives
   (Zhu et al. 2020); supports anchor-row sharding.
 * :class:`GCA` — GRACE with centrality-adaptive augmentations (Zhu et al. 2021).
-* :class:`DGI` — row-shuffle corruption, bilinear discriminator (Veličković et al. 2019).
-* :class:`MVGRL` — adjacency and diffusion views, cross-view JSD (Hassani & Khasahmadi 2020).
-* :class:`BGRL` — online / EMA-target bootstrap (Thakoor et al. 2022).
+* :func:`dgi` — :class:`LocalGlobal`: row-shuffle corruption, bilinear discriminator
+  (Veličković et al. 2019).
+* :func:`mvgrl` — :class:`LocalGlobal`: adjacency and diffusion views (the diffusion a side
+  input), cross-view discrimination on node windows (Hassani & Khasahmadi 2020).
+* :func:`bgrl` — :class:`Bootstrap`: online / EMA-target bootstrap (Thakoor et al. 2022).
 * :class:`CCASSG` — canonical-correlation objective (Zhang et al. 2021).
 * :class:`GBT` — Barlow Twins on graphs (Bielak et al. 2022).
 * :class:`GAE` — graph (variational) auto-encoder, link reconstruction (Kipf & Welling 2016).
@@ -15,7 +17,8 @@ Node level (one full-graph step per epoch):
 Graph level (padded mini-batches of many graphs):
 
 * :class:`GraphCL` — graph augmentations, NT-Xent (You et al. 2020).
-* :class:`InfoGraph` — local-global mutual information (Sun et al. 2020).
+* :func:`infograph` — :class:`LocalGlobal`: local-global mutual information, in-batch
+  negatives (Sun et al. 2020).
 * :class:`GraphMAE` — masked feature reconstruction, node or graph level (Hou et al. 2022).
 """
 
@@ -23,35 +26,35 @@ from jgssl.methods import fields
 from jgssl.methods.contract import Method
 from jgssl.methods.base import (cosine_ema_decay, ema_update, glorot_reinit, row_block,
                                 sharded_row_mean)
-from jgssl.methods.bgrl import BGRL
+from jgssl.methods.bootstrap import Bootstrap, bgrl
 from jgssl.methods.cca_ssg import CCASSG
-from jgssl.methods.dgi import DGI
 from jgssl.methods.gae import GAE
 from jgssl.methods.gbt import GBT
 from jgssl.methods.gca import GCA
 from jgssl.methods.grace import GRACE
 from jgssl.methods.graphcl import GraphCL
 from jgssl.methods.graphmae import GraphMAE
-from jgssl.methods.infograph import InfoGraph
-from jgssl.methods.mvgrl import MVGRL
+from jgssl.methods.local_global import LocalGlobal, dgi, infograph, mvgrl
 
 __all__ = [
-    "BGRL",
+    "Bootstrap",
     "CCASSG",
-    "DGI",
     "GAE",
     "GBT",
     "GCA",
     "GRACE",
     "GraphCL",
     "GraphMAE",
-    "InfoGraph",
-    "MVGRL",
+    "LocalGlobal",
     "Method",
+    "bgrl",
     "cosine_ema_decay",
+    "dgi",
     "fields",
     "ema_update",
     "glorot_reinit",
+    "infograph",
+    "mvgrl",
     "row_block",
     "sharded_row_mean",
 ]
