@@ -31,6 +31,7 @@ from typing import Any, Dict, List, Optional, Sequence
 import numpy as np
 
 from experiments import common
+from experiments import registry
 from experiments import train as train_lib
 
 
@@ -42,7 +43,7 @@ def _scores(config, *, epochs_to_score: Sequence[int], progress: bool) -> Dict[i
   plan = common.validate(config)
   if plan.level != "graph":
     raise common.ConfigError(f"epoch_sweep needs a graph-level config, got {plan.level!r}")
-  protocol = common.get_protocol(config.eval.protocol)
+  protocol = registry.get_protocol(config.eval.protocol)
   dataset = train_lib.load_dataset(config, "graph")
   graphs = data.normalize_node_features(dataset.graphs, config.features)
   seed = int(config.seed)
@@ -76,14 +77,14 @@ def sweep(method: str, dataset: str, *, seeds: int, every: int, out, overrides: 
   """Runs the sweep and writes ``sweep.json`` / ``table.md``; returns the summary."""
   if seeds < 1 or every < 1:
     raise common.ConfigError(f"--seeds and --every must be >= 1, got {seeds}, {every}")
-  spec = f"{common.find_config_file(method)}:{dataset}"
-  base = common.load_config(spec, overrides)
+  spec = f"{method}:{dataset}"  # the config module registered for the method
+  base = registry.load_config(spec, overrides)
   common.validate(base)
   epochs = int(base.epochs)
   scored = sorted(set(range(every, epochs + 1, every)) | {epochs})
   runs: List[Dict[int, Dict]] = []
   for i in range(seeds):
-    config = common.load_config(spec, list(overrides) + [f"seed={int(base.seed) + i}"])
+    config = registry.load_config(spec, list(overrides) + [f"--config.seed={int(base.seed) + i}"])
     runs.append(_scores(config, epochs_to_score=scored, progress=progress))
   protocol = runs[0][epochs]["protocol"]
   metric = base.reference.metric if "reference" in base else "acc"
@@ -137,9 +138,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
   parser.add_argument("--seeds", type=int, default=5)
   parser.add_argument("--every", type=int, default=1, help="score every N-th epoch")
   parser.add_argument("--out", required=True)
-  args, rest = common.parse_known_with_overrides(parser, sys.argv[1:] if argv is None else argv)
+  args, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+  overrides, others = registry.split_overrides(rest)
+  if others:
+    parser.error(f"unrecognised argument {others[0]!r}")
   return common.exit_status(lambda: sweep(args.method, args.dataset, seeds=args.seeds,
-                                          every=args.every, out=args.out, overrides=rest))
+                                          every=args.every, out=args.out, overrides=overrides))
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from typing import Any, Dict, List, Optional, Sequence
 import numpy as np
 
 from experiments import common
+from experiments import registry
 from experiments import train as train_lib
 
 
@@ -148,16 +149,15 @@ def reproduce(method: str, dataset: str, *, seeds: int, out, overrides: Sequence
     raise common.ConfigError(f"--seeds must be >= 1, got {seeds}")
   if rescore and embeddings_from is not None:
     raise common.ConfigError("--rescore and --embeddings-from exclude each other")
-  config_file = common.find_config_file(method)
-  spec = f"{config_file}:{dataset}"
-  base = common.load_config(spec, overrides)
+  spec = f"{method}:{dataset}"  # the config module registered for the method
+  base = registry.load_config(spec, overrides)
   common.validate(base)
   out = pathlib.Path(out)
   out.mkdir(parents=True, exist_ok=True)
   results = []
   for i in range(seeds):
     seed = int(base.seed) + i
-    config = common.load_config(spec, list(overrides) + [f"seed={seed}"])
+    config = registry.load_config(spec, list(overrides) + [f"--config.seed={seed}"])
     workdir = out / f"seed_{seed}"
     done = (workdir / "result.json").exists()
     print(f"[{i + 1}/{seeds}] seed {seed}: "
@@ -197,9 +197,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
   parser.add_argument("--rescore", action="store_true",
                       help="re-run the protocol on every finished seed's saved embeddings "
                            "(after a probe fix); trains nothing")
-  args, rest = common.parse_known_with_overrides(parser, sys.argv[1:] if argv is None else argv)
+  args, rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+  overrides, others = registry.split_overrides(rest)
+  if others:
+    parser.error(f"unrecognised argument {others[0]!r}")
   return common.exit_status(lambda: reproduce(
-      args.method, args.dataset, seeds=args.seeds, out=args.out, overrides=rest,
+      args.method, args.dataset, seeds=args.seeds, out=args.out, overrides=overrides,
       progress=args.progress, embeddings_from=args.embeddings_from, rescore=args.rescore))
 
 

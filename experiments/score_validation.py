@@ -7,7 +7,7 @@ same settings, same seed), fitted on the training nodes as always but scored on 
 on (e.g. the G-BT Planetoid epochs in ``experiments/configs/gbt.py``) without looking at the
 test nodes. ``--json`` prints one JSON object per line.
 
-Only public-split protocols (``common.Protocol.public_split``: ``LP-public/*``,
+Only public-split protocols (``experiments.protocols.Protocol.public_split``: ``LP-public/*``,
 ``LR-public-sklearn/*``) have validation nodes to score; random-split protocols are refused.
 """
 
@@ -23,6 +23,7 @@ import ml_collections
 import numpy as np
 
 from experiments import common
+from experiments import registry
 
 
 def score_validation(workdir) -> Dict[str, Any]:
@@ -41,8 +42,7 @@ def score_validation(workdir) -> Dict[str, Any]:
   result = json.loads(result_path.read_text())
   config = result["config"]
   protocol_name = config["eval"]["protocol"]
-  common.load_config(str(common.find_config_file(result["method"])))  # registers its protocols
-  protocol = common.get_protocol(protocol_name)
+  protocol = registry.get_protocol(protocol_name)
   if not protocol.public_split:
     raise common.ConfigError(f"{workdir}: protocol {protocol_name} draws random splits; only "
                              f"public-split protocols have validation nodes to score")

@@ -1,4 +1,9 @@
-"""Launcher: ``python -m experiments.train --config <file>.py:<variant> --workdir DIR``.
+"""Launcher: ``jgssl-train --config <method>[:<variant>] --workdir DIR``.
+
+``jgssl-train`` is the console command ``pip install`` puts on the path; in a clone,
+``python -m experiments.train`` is the same command. ``--config`` takes a method name and a
+variant of its config file (``grace:cora``: ``experiments/configs/grace.py``, shipped with the
+package) or the path of a config file (``experiments/configs/grace.py:cora``).
 
 Trains one method on one dataset with checkpoints every ``checkpoint_every`` epochs, resumes
 from the newest good checkpoint when run again with the same workdir (a finished run just
@@ -31,8 +36,10 @@ training (the training values must still match ``config.json``; ``eval`` and ``r
 differ, unless the protocol changes the training graph, as ``LinkPred-GAE`` does). Delete a
 ``result.json`` to evaluate a finished run again the same way.
 
-Overrides: ``--config.<key>=<value>`` (e.g. ``--config.model.hidden=64``); the configs are locked,
-so an unknown key is an error. ``--debug`` prints the traceback of a failure before its line.
+Overrides: ``--config.<key>=<value>`` or ``--config.<key> <value>`` (e.g.
+``--config.model.hidden=64``), parsed by ``ml_collections.config_flags`` by the type of the field;
+the configs are locked, so an unknown key, a value for a whole section or a value of the wrong
+type is an error. ``--debug`` prints the traceback of a failure before its line.
 
 Exit status (a failure prints one line on stderr naming the problem and what to do):
 
@@ -54,7 +61,6 @@ Exit status (a failure prints one line on stderr naming the problem and what to 
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import fcntl
 import json
@@ -66,9 +72,11 @@ import sys
 import time
 from typing import Any, Dict, Iterator, Optional, Sequence
 
+from absl import flags
 import numpy as np
 
 from experiments import common
+from experiments import registry
 
 log = logging.getLogger("experiments.train")
 
@@ -233,7 +241,7 @@ _EVAL_ONLY = ("eval.", "reference.")
 
 def _protocol_changes_training(name) -> bool:
   """Whether protocol ``name`` changes the training graph (``prepare``), or is unknown."""
-  return name not in common.PROTOCOLS or common.get_protocol(name).prepare is not None
+  return name not in registry.PROTOCOLS or registry.get_protocol(name).prepare is not None
 
 
 def _check_workdir(workdir: pathlib.Path, resolved: Dict[str, Any]) -> None:
@@ -307,7 +315,7 @@ def node_training_graph(config, dataset, *, multiple: int = 1, sparse: bool = Tr
   import jax  # pylint: disable=import-outside-toplevel
   from jgssl import data, graph as graph_lib, models  # pylint: disable=import-outside-toplevel
   g = data.normalize_node_features(dataset.graph, config.features)
-  protocol = common.get_protocol(config.eval.protocol)
+  protocol = registry.get_protocol(config.eval.protocol)
   context = None
   if protocol.prepare is not None:
     g, context = protocol.prepare(int(config.seed), g, config.eval)
@@ -387,7 +395,7 @@ def _check_saved_run(config, trained: pathlib.Path) -> None:
   score (``LinkPred-GAE`` changes the training graph, so it cannot)."""
   if not (trained / "result.json").exists() or not (trained / "embeddings.npy").exists():
     raise common.ConfigError(f"{trained} is not a finished run (no result.json / embeddings.npy)")
-  if common.get_protocol(config.eval.protocol).prepare is not None:
+  if registry.get_protocol(config.eval.protocol).prepare is not None:
     raise common.ConfigError(f"{config.eval.protocol} changes the training graph; it cannot "
                              "score saved embeddings")
 
@@ -395,7 +403,7 @@ def _check_saved_run(config, trained: pathlib.Path) -> None:
 def _score_saved(config, plan, trained: pathlib.Path) -> Dict[str, Any]:
   """``trained/result.json`` with its metrics replaced by ``config``'s protocol on the saved
   embeddings."""
-  protocol = common.get_protocol(config.eval.protocol)
+  protocol = registry.get_protocol(config.eval.protocol)
   dataset = load_dataset(config, plan.level)
   emb = np.load(trained / "embeddings.npy")
   labels = np.load(trained / "labels.npy")
@@ -522,7 +530,7 @@ def _load_dataset(config, level: str):
 def _protocol_context(config, dataset):
   """What the protocol's ``prepare`` returns for this run's graph (``None`` without one)."""
   from jgssl import data  # pylint: disable=import-outside-toplevel
-  protocol = common.get_protocol(config.eval.protocol)
+  protocol = registry.get_protocol(config.eval.protocol)
   if protocol.prepare is None:
     return None
   g = data.normalize_node_features(dataset.graph, config.features)
@@ -531,7 +539,7 @@ def _protocol_context(config, dataset):
 
 def _evaluate(config, workdir: pathlib.Path, emb, labels, dataset, context):
   """``protocol.evaluate``; any failure becomes :class:`common.EvaluationError`."""
-  protocol = common.get_protocol(config.eval.protocol)
+  protocol = registry.get_protocol(config.eval.protocol)
   try:
     return protocol.evaluate(emb, labels, seed=int(config.seed), cfg=config.eval,
                              dataset=dataset, context=context)
@@ -653,28 +661,63 @@ def _report(result: Dict[str, Any]) -> None:
         f"{main} {value} ({epochs}, {result['train_seconds']:.1f} s)", flush=True)
 
 
+PROG = "jgssl-train"
+
+
+def _flags() -> flags.FlagValues:
+  """The launcher's flags besides ``--config`` (a private ``FlagValues``, not absl's global)."""
+  fv = flags.FlagValues()
+  flags.DEFINE_string("workdir", None, "output / checkpoint folder (required)", flag_values=fv)
+  flags.DEFINE_boolean("no_progress", False, "no tqdm bar", flag_values=fv)
+  flags.DEFINE_boolean("debug", False,
+                       "print the traceback of a failure before its one-line message",
+                       flag_values=fv)
+  return fv
+
+
+def usage() -> str:
+  """The ``--help`` text: the module docstring, then the flags."""
+  fv = _flags()
+  flags.DEFINE_string(registry.FLAG, None, "<method>[:<variant>] (e.g. grace:cora) or "
+                      "path/to/config.py[:<variant>] (required); then --config.<key>=<value> "
+                      "overrides", flag_values=fv)
+  lines = [f"  --{name}: {fv[name].help}" for name in sorted(fv)]
+  return (f"usage: {PROG} --config <method>[:<variant>] --workdir DIR [--config.<key>=<value> "
+          f"...] [--no_progress] [--debug]\n(or python -m experiments.train ... in a clone)\n\n"
+          f"{__doc__}\nflags:\n" + "\n".join(lines) + "\n")
+
+
 def parse_args(argv: Sequence[str]):
   """``(config, workdir, progress)`` from ``--config <spec> --workdir DIR [--no_progress]
-  [--debug] [--config.k=v ...]``."""
-  parser = argparse.ArgumentParser(prog="python -m experiments.train", description=__doc__,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
-  parser.add_argument("--config", required=True,
-                      help="experiments/configs/<method>.py[:<variant>]")
-  parser.add_argument("--workdir", required=True, help="output / checkpoint folder")
-  parser.add_argument("--no_progress", action="store_true", help="no tqdm bar")
-  parser.add_argument("--debug", action="store_true",
-                      help="print the traceback of a failure before its one-line message")
-  args, overrides = common.parse_known_with_overrides(parser, argv)
-  config = common.load_config(args.config, overrides)
-  return config, args.workdir, not args.no_progress
+  [--debug] [--config.<key>=<value> ...]``.
+
+  The config spec and its overrides are parsed by ``ml_collections.config_flags``
+  (:func:`experiments.registry.parse_config_flags`), the other flags by absl in the same pass.
+
+  Raises:
+    common.ConfigError: a bad config or override, an unknown flag, a stray argument, or no
+      ``--workdir``.
+  """
+  fv = _flags()
+  config, rest = registry.parse_config_flags([PROG, *argv], fv)
+  if rest[1:]:
+    raise common.ConfigError(f"unrecognised argument {rest[1]!r}; see {PROG} --help")
+  if not fv.workdir:
+    raise common.ConfigError(f"--workdir is required: the folder of the run's checkpoints and "
+                             f"results (see {PROG} --help)")
+  return config, fv.workdir, not fv.no_progress
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-  """The command line; returns the exit status of the module docstring."""
+  """The command line (``jgssl-train`` after ``pip install``, ``python -m experiments.train`` in a
+  clone); returns the exit status of the module docstring."""
   logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
   logging.getLogger("absl").setLevel(logging.WARNING)  # Orbax logs every save step at INFO
   logging.getLogger("jax").setLevel(logging.WARNING)  # backend probing ("no TPU") at INFO
   argv = list(sys.argv[1:] if argv is None else argv)
+  if {"-h", "--help", "--helpfull"} & set(argv):
+    print(usage())
+    return common.EXIT_OK
 
   def command():
     config, workdir, progress = parse_args(argv)

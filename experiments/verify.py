@@ -85,6 +85,7 @@ import numpy as np
 
 from experiments import collect
 from experiments import common
+from experiments import registry
 from experiments import reproduce
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -142,7 +143,7 @@ class Row:
   @property
   def spec(self) -> str:
     """``<config file>:<variant>``, as the launcher's ``--config`` takes it."""
-    return f"{common.find_config_file(self.method)}:{self.variant}"
+    return f"{registry.config_file(self.method)}:{self.variant}"
 
   def seed_dir(self, seed: int) -> pathlib.Path:
     return self.path / f"seed_{seed}"
@@ -333,7 +334,7 @@ def launcher_overrides(row: Row, seed: int) -> List[str]:
   saved = json.loads((row.seed_dir(seed) / "config.json").read_text())
   overrides = list(row.overrides) + [f"--config.seed={seed}"]
   for _ in range(4):
-    now = common.config_to_dict(common.load_config(row.spec, overrides))
+    now = common.config_to_dict(registry.load_config(row.spec, overrides))
     if now == saved:
       return overrides
     leaves, structural = _leaf_diff(saved, now)
@@ -349,7 +350,7 @@ def launcher_overrides(row: Row, seed: int) -> List[str]:
 
 def launcher_command(row: Row, overrides: Sequence[str], workdir: str = "DIR") -> str:
   """The ``python -m experiments.train`` command line of a re-training."""
-  config_file = common.find_config_file(row.method)
+  config_file = registry.config_file(row.method)
   try:
     config_file = config_file.relative_to(REPO)
   except ValueError:
@@ -404,7 +405,7 @@ def retrain(pick: Pick, workdir: pathlib.Path, *, progress: bool = True) -> Outc
   shutil.copyfile(row.seed_dir(seed) / "config.json", workdir / "config.json")
   print(f"  {launcher_command(row, overrides, str(workdir))}", flush=True)
   try:
-    result = train_lib.run(common.load_config(row.spec, overrides), workdir, progress=progress)
+    result = train_lib.run(registry.load_config(row.spec, overrides), workdir, progress=progress)
   except (common.ConfigError, NonFiniteError) as e:
     return Outcome(pick, None, None, time.monotonic() - start,
                    error=f"{type(e).__name__}: {e}")
@@ -526,7 +527,7 @@ def config_problems(path: pathlib.Path) -> List[str]:
     saved = json.loads(seed_config.read_text())
     try:
       now = common.config_to_dict(
-          common.load_config(row.spec, list(row.overrides) + [f"seed={seed}"]))
+          registry.load_config(row.spec, list(row.overrides) + [f"--config.seed={seed}"]))
     except common.ConfigError as e:
       problems.append(f"{row.name} seed {seed}: its command no longer resolves: {e}")
       continue
@@ -567,11 +568,11 @@ def _has_key(tree: Mapping, key: str) -> bool:
 
 
 def protocol_problems(path: pathlib.Path) -> List[str]:
-  """Where a row names a protocol the registry lacks (config modules register theirs, so the
-  row's config file is loaded first), or its seeds and summary name different protocols."""
+  """Where a row's command no longer resolves, it names a protocol the registry lacks, or its
+  seeds and summary name different protocols."""
   row = load_row(path)
   try:
-    common.load_config(row.spec, row.overrides)
+    registry.load_config(row.spec, row.overrides)
   except common.ConfigError as e:
     return [f"{row.name}: its command no longer resolves: {e}"]
   problems = []
@@ -581,9 +582,9 @@ def protocol_problems(path: pathlib.Path) -> List[str]:
     named.add((f"seed_{seed}/result.json config.eval",
                (result.get("config", {}).get("eval") or {}).get("protocol")))
   for where, name in sorted(named, key=str):
-    if name not in common.PROTOCOLS:
+    if name not in registry.PROTOCOLS:
       problems.append(f"{row.name}/{where} names protocol {name!r}, which is not in the "
-                      "protocol registry (experiments.common.PROTOCOLS)")
+                      "protocol registry (experiments.registry.PROTOCOLS)")
   names = {name for _, name in named}
   if len(names) > 1:
     problems.append(f"{row.name}: its files name different protocols: {sorted(map(str, names))}")
@@ -618,7 +619,7 @@ def seed_problems(path: pathlib.Path) -> List[str]:
       if recorded != seed:
         problems.append(f"{row.name}/seed_{seed}/{name} records seed {recorded}")
   try:
-    base = int(common.load_config(row.spec, row.overrides).seed)
+    base = int(registry.load_config(row.spec, row.overrides).seed)
   except common.ConfigError as e:
     return problems + [f"{row.name}: its command no longer resolves: {e}"]
   expected = [base + i for i in range(row.num_seeds)]

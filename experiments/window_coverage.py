@@ -20,6 +20,7 @@ from typing import Dict, Sequence
 import numpy as np
 
 from experiments import common
+from experiments import registry
 
 
 def coverage_by_split(config) -> Dict[str, Dict[str, float]]:
@@ -61,9 +62,11 @@ def main(argv: Sequence[str] = ()) -> int:
   parser.add_argument("--dataset", required=True,
                       help="a variant of experiments/configs/mvgrl.py, e.g. citeseer")
   parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-  args, overrides = common.parse_known_with_overrides(parser, argv)
-  spec = f"{common.find_config_file('mvgrl')}:{args.dataset}"
-  config = common.load_config(spec, overrides)
+  args, rest = parser.parse_known_args(list(argv))
+  overrides, others = registry.split_overrides(rest)
+  if others:
+    parser.error(f"unrecognised argument {others[0]!r}")
+  config = registry.load_config(f"mvgrl:{args.dataset}", overrides)
   rows = coverage_by_split(config)
   print(json.dumps(rows, indent=1) if args.json else _table(args.dataset, config, rows))
   return 0

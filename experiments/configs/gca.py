@@ -22,8 +22,6 @@ import ml_collections
 from experiments.configs import _base
 from experiments.configs import _node_protocols
 
-_node_protocols.register_method("gca", "GCA")
-
 
 def _default() -> ml_collections.ConfigDict:
   c = ml_collections.ConfigDict()

@@ -36,8 +36,6 @@ from ml_collections import config_dict
 from experiments.configs import _base
 from experiments.configs import _node_protocols
 
-_node_protocols.register_method("mvgrl", "MVGRL")
-
 
 def _default() -> ml_collections.ConfigDict:
   c = ml_collections.ConfigDict()

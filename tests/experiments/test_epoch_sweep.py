@@ -7,6 +7,7 @@ import pytest
 
 from experiments import common
 from experiments import epoch_sweep
+from experiments import registry
 from experiments import train as train_lib
 
 
@@ -25,7 +26,7 @@ def test_sweep_scores_every_epoch_and_its_last_epoch_is_the_launchers(tmp_path):
   # (the launcher shards over devices when there are several; then the batches differ).
   if jax.local_device_count() > 1:
     return
-  config = common.load_config(f"{common.find_config_file('graphcl')}:test")
+  config = registry.load_config("graphcl:test")
   result = train_lib.run(config, tmp_path / "launcher", progress=False)
   assert result["metrics"][summary["metric"]] == pytest.approx(summary["last"]["mean"], abs=1e-6)
 

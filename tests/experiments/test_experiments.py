@@ -12,6 +12,7 @@ from jax import monitoring
 from experiments import collect as collect_lib
 from experiments import common
 from experiments import plot as plot_lib
+from experiments import registry
 from experiments import reproduce as reproduce_lib
 from experiments import train as train_lib
 
@@ -45,7 +46,7 @@ def finished(tmp_path_factory, data_root):
 @pytest.mark.parametrize("variant", ["cora", "citeseer", "pubmed", "cora-public", "citeseer-public",
                                      "test"])
 def test_every_variant_is_complete_locked_and_valid(variant):
-  c = common.load_config(f"{GRACE_CFG}:{variant}")
+  c = registry.load_config(f"{GRACE_CFG}:{variant}")
   for k in ("seed", "epochs", "checkpoint_every", "method", "dataset"):
     assert k in c
   with pytest.raises(AttributeError):
@@ -55,18 +56,18 @@ def test_every_variant_is_complete_locked_and_valid(variant):
 
 
 def test_official_values_are_used():
-  cora = common.load_config(f"{GRACE_CFG}:cora")
+  cora = registry.load_config(f"{GRACE_CFG}:cora")
   assert (cora.seed, cora.epochs, cora.optimizer.learning_rate, cora.model.temperature) == (
       39788, 200, 5e-4, 0.4)
-  cs = common.load_config(f"{GRACE_CFG}:citeseer")
+  cs = registry.load_config(f"{GRACE_CFG}:citeseer")
   assert (cs.model.activation, cs.model.drop_edge_2, cs.model.temperature,
           cs.model.hidden) == ("prelu", 0.0, 0.9, 256)
 
 
 def test_overrides_parse_by_type():
-  c = common.load_config(f"{GRACE_CFG}:test", ["--config.model.hidden=32", "epochs=7",
-                                                "optimizer.learning_rate=1e-3",
-                                                "model.chunk_size=64", "model.activation=prelu"])
+  c = registry.load_config(f"{GRACE_CFG}:test", ["--config.model.hidden=32", "epochs=7",
+                                                  "optimizer.learning_rate=1e-3",
+                                                  "model.chunk_size=64", "model.activation=prelu"])
   assert (c.model.hidden, c.epochs, c.optimizer.learning_rate, c.model.chunk_size,
           c.model.activation) == (32, 7, 1e-3, 64, "prelu")
   config, workdir, progress = train_lib.parse_args(
@@ -82,7 +83,7 @@ def test_overrides_parse_by_type():
     (["method=grce"], r"unknown method 'grce'.*Did you mean 'grace'"),
     (["dataset=mutag"], r"node-level datasets; 'mutag' is a graph-level"),
     (["epochs=0"], r"config.epochs must be an integer >= 1"),
-    (["epochs=abc"], r"config.epochs expects a int"),
+    (["epochs=abc"], r"config.epochs expects an int, got 'abc'"),
     (["checkpoint_every=-2"], r"checkpoint_every must be an integer >= 1"),
     (["model.temperature=0.0"], r"temperature must be > 0"),
     (["optimizer.name=adagrad"], r"unknown optimizer 'adagrad'"),
@@ -91,7 +92,7 @@ def test_overrides_parse_by_type():
 def test_bad_config_fails_before_any_compilation(tmp_path, overrides, match):
   before = len(_COMPILES)
   with pytest.raises(common.ConfigError, match=match):
-    config = common.load_config(f"{GRACE_CFG}:test", overrides)
+    config = registry.load_config(f"{GRACE_CFG}:test", overrides)
     train_lib.run(config, tmp_path / "w")
   assert len(_COMPILES) == before, "something compiled before the config was rejected"
   assert not (tmp_path / "w").exists()
@@ -124,7 +125,7 @@ def test_launcher_writes_result_metrics_tensorboard_embeddings(finished):
 def test_rerun_reports_and_resume_ends_where_the_full_run_ends(finished, tmp_path, capsys):
   first = json.loads((finished / "result.json").read_text())
   mtime = (finished / "metrics.jsonl").stat().st_mtime
-  again = train_lib.run(common.load_config(f"{GRACE_CFG}:test"), finished, progress=False)
+  again = train_lib.run(registry.load_config(f"{GRACE_CFG}:test"), finished, progress=False)
   assert again == first and (finished / "metrics.jsonl").stat().st_mtime == mtime
   assert "test_acc" in capsys.readouterr().out
   # Emulate a run killed after logging epoch 3: no result, no trained.json / embeddings, newest
@@ -136,14 +137,14 @@ def test_rerun_reports_and_resume_ends_where_the_full_run_ends(finished, tmp_pat
   shutil.rmtree(crashed / "checkpoints" / "4")
   kept = (crashed / "metrics.jsonl").read_text().splitlines()[:3]
   (crashed / "metrics.jsonl").write_text("\n".join(kept) + "\n")
-  resumed = train_lib.run(common.load_config(f"{GRACE_CFG}:test"), crashed, progress=False)
+  resumed = train_lib.run(registry.load_config(f"{GRACE_CFG}:test"), crashed, progress=False)
   assert resumed["resumed_from_epoch"] == 2
   assert resumed["params_checksum"] == first["params_checksum"]
   epochs = [json.loads(l)["epoch"] for l in (crashed / "metrics.jsonl").read_text().splitlines()]
   assert epochs == [1, 2, 3, 4]
   # Same workdir, different config: refused.
   with pytest.raises(common.ConfigError, match="different config.*model.hidden"):
-    train_lib.run(common.load_config(f"{GRACE_CFG}:test", ["model.hidden=8"]), crashed)
+    train_lib.run(registry.load_config(f"{GRACE_CFG}:test", ["model.hidden=8"]), crashed)
 
 
 # --- reproduce, collect, plot ----------------------------------------------------------------
@@ -246,6 +247,11 @@ def get_config(variant=""):
   c.eval = ml_collections.ConfigDict({"protocol": "SVM-10fold/GraphCL"})
   c.lock()
   return c
+
+
+def build(model):
+  import train_recipes
+  return train_recipes.TinyGraphContrast(**model.to_dict())
 '''
 
 
@@ -255,13 +261,16 @@ def test_graph_level_run_uses_padded_batches_and_pools_per_graph(tmp_path, monke
   sys.path.insert(0, str(REPO / "tests" / "train"))
   import train_recipes  # pylint: disable=import-outside-toplevel
 
-  monkeypatch.setitem(common.METHODS, "tiny_graph", common.MethodEntry(
-      build=lambda m: train_recipes.TinyGraphContrast(**m.to_dict())))
-  cfg_file = tmp_path / "tiny_graph.py"
+  # A method outside the library: its config module's build() makes it (no fallback class).
+  monkeypatch.setitem(registry.METHODS, "tiny_graph", registry.MethodEntry("tiny_graph_config"))
+  monkeypatch.syspath_prepend(str(tmp_path))
+  cfg_file = tmp_path / "tiny_graph_config.py"
   cfg_file.write_text(_TINY_GRAPH_CONFIG)
-  config = common.load_config(str(cfg_file))
+  assert isinstance(registry.build_method(registry.load_config(str(cfg_file))),
+                    train_recipes.TinyGraphContrast)
+  config = registry.load_config(str(cfg_file))
   with pytest.raises(common.ConfigError, match="batch_size"):
-    bad = common.load_config(str(cfg_file), ["batch_size=0"])
+    bad = registry.load_config(str(cfg_file), ["batch_size=0"])
     common.validate(bad)
   result = train_lib.run(config, tmp_path / "w", progress=False)
   assert result["level"] == "graph" and result["protocol"] == "SVM-10fold/GraphCL"

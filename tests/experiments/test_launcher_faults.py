@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from experiments import common
+from experiments import registry
 from experiments import train as train_lib
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -100,7 +101,7 @@ def test_command_line_missing_dataset_in_a_real_process(tmp_path):
 ])
 def test_bad_eval_values_fail_before_training(tmp_path, capsys, override, match):
   with pytest.raises(common.ConfigError, match=match):
-    common.validate(common.load_config(f"{GRACE_CFG}:test", [override]))
+    common.validate(registry.load_config(f"{GRACE_CFG}:test", [override]))
   rc, lines = _main(_argv(tmp_path / "w", f"--config.{override}"), capsys)
   assert rc == 2
   _one_line(lines, "config error", "config.eval.")
@@ -124,20 +125,18 @@ def test_bad_eval_values_fail_before_training(tmp_path, capsys, override, match)
      r"LR-rand-sklearn/GRACE needs config.eval.train_ratio"),
 ])
 def test_every_protocol_checks_its_eval_section(method, variant, override, match):
-  spec = f"{common.find_config_file(method)}:{variant}"
-  common.validate(common.load_config(spec))
+  spec = f"{registry.config_file(method)}:{variant}"
+  common.validate(registry.load_config(spec))
   with pytest.raises(common.ConfigError, match=match):
-    common.validate(common.load_config(spec, [override]))
+    common.validate(registry.load_config(spec, [override]))
 
 
 def test_every_protocol_has_a_check_and_every_config_variant_passes_it():
-  for path in sorted(common.CONFIG_DIR.glob("*.py")):
-    if path.stem.startswith("_"):
-      continue
-    module = importlib.import_module(f"experiments.configs.{path.stem}")
+  for method, entry in registry.METHODS.items():
+    module = importlib.import_module(entry.config_module)
     for variant in module.VARIANTS:
-      common.validate(common.load_config(f"{path}:{variant}"))  # shipped values pass the checks
-  missing = [n for n in common.PROTOCOLS if common.get_protocol(n).check is None]
+      common.validate(registry.load_config(f"{method}:{variant}"))  # shipped values pass checks
+  missing = [n for n in registry.PROTOCOLS if registry.get_protocol(n).check is None]
   assert not missing, f"protocols without an eval check: {missing}"
 
 
@@ -165,24 +164,24 @@ def test_evaluation_crash_keeps_the_training_and_a_corrected_rerun_evaluates(tmp
   assert (w / "metrics.jsonl").read_text() == metrics  # nothing trained again
   # Training values still have to match; a finished run keeps its eval section.
   with pytest.raises(common.ConfigError, match="different config.*model.hidden"):
-    train_lib.run(common.load_config(f"{GRACE_CFG}:test", ["model.hidden=8"]), w)
+    train_lib.run(registry.load_config(f"{GRACE_CFG}:test", ["model.hidden=8"]), w)
   with pytest.raises(common.ConfigError, match="finished.*eval.repeats"):
-    train_lib.run(common.load_config(f"{GRACE_CFG}:test", ["eval.repeats=1"]), w)
+    train_lib.run(registry.load_config(f"{GRACE_CFG}:test", ["eval.repeats=1"]), w)
 
 
 def test_eval_change_of_an_unfinished_run_is_accepted_only_without_prepare(tmp_path):
   # pylint: disable=protected-access
   w = tmp_path / "w"
   w.mkdir()
-  old = common.config_to_dict(common.load_config(f"{GRACE_CFG}:test"))
+  old = common.config_to_dict(registry.load_config(f"{GRACE_CFG}:test"))
   (w / "config.json").write_text(json.dumps(old))
-  new = common.config_to_dict(common.load_config(f"{GRACE_CFG}:test", ["eval.repeats=1"]))
+  new = common.config_to_dict(registry.load_config(f"{GRACE_CFG}:test", ["eval.repeats=1"]))
   train_lib._check_workdir(w, new)
   assert json.loads((w / "config.json").read_text())["eval"]["repeats"] == 1
-  gae = f"{common.find_config_file('gae')}:test"
-  (w / "config.json").write_text(json.dumps(common.config_to_dict(common.load_config(gae))))
+  gae = "gae:test"
+  (w / "config.json").write_text(json.dumps(common.config_to_dict(registry.load_config(gae))))
   with pytest.raises(common.ConfigError, match="different config.*eval.val"):
-    train_lib._check_workdir(w, common.config_to_dict(common.load_config(gae, ["eval.val=0.1"])))
+    train_lib._check_workdir(w, common.config_to_dict(registry.load_config(gae, ["eval.val=0.1"])))
 
 
 # --- 8. one launcher per workdir --------------------------------------------------------------
@@ -259,7 +258,7 @@ def test_unwritable_workdir_is_one_line_with_status_4(tmp_path, capsys, monkeypa
 def test_truncated_run_file_names_the_file_and_what_to_do(tmp_path, capsys, name):
   w = tmp_path / "w"
   w.mkdir()
-  resolved = common.config_to_dict(common.load_config(f"{GRACE_CFG}:test"))
+  resolved = common.config_to_dict(registry.load_config(f"{GRACE_CFG}:test"))
   (w / "config.json").write_text(json.dumps(resolved))
   (w / name).write_text(json.dumps({"method": "grace", "config": resolved})[:30])
   rc, lines = _main(_argv(w), capsys)

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 from experiments import common
+from experiments import protocols
+from experiments import registry
 from experiments import score_validation
 from experiments import train as train_lib
 from jgssl import data, evaluate
@@ -18,7 +20,7 @@ from jgssl import data, evaluate
 def dgi_run(tmp_path_factory, data_root):
   with pytest.MonkeyPatch.context() as mp:
     mp.setenv("JGSSL_DATA_DIR", str(data_root))
-    config = common.load_config(f"{common.find_config_file('dgi')}:test")
+    config = registry.load_config("dgi:test")
     workdir = tmp_path_factory.mktemp("dgi")
     result = train_lib.run(config, workdir, progress=False)
   return workdir, result
@@ -45,7 +47,7 @@ def test_scoring_the_test_nodes_reproduces_the_runs_result(dgi_run):
   workdir, result = dgi_run
   cfg = ml_collections.ConfigDict(result["config"]["eval"])
   cfg.scored_split = "test"
-  _, metrics, _ = common.get_protocol(cfg.protocol).evaluate(
+  _, metrics, _ = registry.get_protocol(cfg.protocol).evaluate(
       np.load(workdir / "embeddings.npy"), np.load(workdir / "labels.npy"),
       seed=result["seed"], cfg=cfg, dataset=data.load("cora", progress=False), context=None)
   assert metrics["test_acc"] == pytest.approx(result["metrics"]["test_acc"], abs=1e-6)
@@ -55,7 +57,7 @@ def test_refusals(tmp_path):
   with pytest.raises(common.ConfigError, match="no finished run"):
     score_validation.score_validation(tmp_path)
   (tmp_path / "embeddings.npy").write_bytes(b"")
-  # One random-split protocol of common.PROTOCOLS, one registered by a config module.
+  # GRACE's and BGRL's random-split probes.
   for method, protocol in (("grace", "LR-rand-sklearn/GRACE"), ("bgrl", "LR-rand-sklearn/BGRL")):
     (tmp_path / "result.json").write_text(json.dumps(
         {"method": method, "config": {"eval": {"protocol": protocol}}}))
@@ -63,44 +65,40 @@ def test_refusals(tmp_path):
       score_validation.score_validation(tmp_path)
   cfg = ml_collections.ConfigDict({"scored_split": "holdout"})
   with pytest.raises(common.ConfigError, match="scored_split"):
-    common.public_split(data.load("cora", progress=False), cfg, "LP-public/DGI")
+    protocols.public_split(data.load("cora", progress=False), cfg, "LP-public/DGI")
 
 
 def test_public_split_flag_matches_what_each_protocol_scores(monkeypatch):
-  """Every protocol flagged ``public_split`` takes its split from ``common.public_split``, so
-  ``scored_split`` reaches it (``score_validation`` trusts the flag)."""
-  for path in common.CONFIG_DIR.glob("*.py"):  # config modules register their protocols
-    if not path.stem.startswith("_"):
-      common.load_config(str(path))
+  """Every protocol flagged ``public_split`` takes its split from ``protocols.public_split``,
+  so ``scored_split`` reaches it (``score_validation`` trusts the flag)."""
   asked = []
 
   def recording_public_split(dataset, cfg, protocol):
     asked.append(protocol)
     raise RuntimeError("stop here")
 
-  monkeypatch.setattr(common, "public_split", recording_public_split)
+  monkeypatch.setattr(protocols, "public_split", recording_public_split)
   ds = data.load("cora", progress=False)
   embeddings = np.zeros((ds.num_nodes, 2), np.float32)
-  flagged = [n for n in common.PROTOCOLS if common.get_protocol(n).public_split]
+  flagged = [n for n in registry.PROTOCOLS if registry.get_protocol(n).public_split]
   assert {"LP-public/DGI", "LP-public/GraphMAE", "LR-public-sklearn/GRACE",
           "LR-public-sklearn/BGRL"} <= set(flagged)
   for name in flagged:
     cfg = ml_collections.ConfigDict(dict(protocol=name, dataset="cora", epochs=1, lr=0.01,
                                          weight_decay=0.0, repeats=1, inner_folds=2))
     with pytest.raises(RuntimeError, match="stop here"):
-      common.get_protocol(name).evaluate(embeddings, ds.labels, seed=0, cfg=cfg, dataset=ds,
-                                         context=None)
+      registry.get_protocol(name).evaluate(embeddings, ds.labels, seed=0, cfg=cfg,
+                                           dataset=ds, context=None)
   assert sorted(asked) == sorted(flagged)
 
 
 def test_l2_rows_probe_ignores_row_scale_and_equals_the_probe_on_normalised_rows():
-  common.load_config(f"{common.find_config_file('bgrl')}:cora")  # registers LP-public/DGI-l2
   ds = data.load("cora", progress=False)
   emb = jax.random.normal(jax.random.PRNGKey(0), (ds.num_nodes, 8))
   scale = jax.random.uniform(jax.random.PRNGKey(1), (ds.num_nodes, 1), minval=0.1, maxval=10.0)
   cfg = ml_collections.ConfigDict(dict(protocol="LP-public/DGI-l2", dataset="cora", restarts=2,
                                        epochs=20, lr=0.01, weight_decay=0.0))
-  l2 = common.get_protocol("LP-public/DGI-l2")
+  l2 = registry.get_protocol("LP-public/DGI-l2")
   assert l2.public_split
   # The name written to result.json (and the README table) is the registered one.
   assert l2.evaluate(np.asarray(emb), ds.labels, seed=0, cfg=cfg, dataset=ds,
@@ -113,14 +111,13 @@ def test_l2_rows_probe_ignores_row_scale_and_equals_the_probe_on_normalised_rows
   base = score(l2, emb)
   assert score(l2, emb * scale) == pytest.approx(base, abs=1e-6)
   unit = emb / jnp.linalg.norm(emb, axis=1, keepdims=True)
-  assert score(common.get_protocol("LP-public/DGI"), unit) == pytest.approx(base, abs=1e-4)
+  assert score(registry.get_protocol("LP-public/DGI"), unit) == pytest.approx(base, abs=1e-4)
 
 
 def test_bgrl_preset_split_probe_reports_its_name_and_scores_validation_on_request():
-  common.load_config(f"{common.find_config_file('bgrl')}:cora")  # registers the BGRL probes
   ds = data.load("cora", progress=False)
   emb = np.asarray(ds.graph.nodes["x"])  # raw bag-of-words rows: informative, far from perfect
-  probe = common.get_protocol("LR-public-sklearn/BGRL")
+  probe = registry.get_protocol("LR-public-sklearn/BGRL")
   cfg = ml_collections.ConfigDict(dict(protocol="LR-public-sklearn/BGRL", dataset="cora",
                                        c_log2_min=-2, c_log2_max=2))
   name, test, extra = probe.evaluate(emb, ds.labels, seed=0, cfg=cfg, dataset=ds, context=None)
@@ -134,14 +131,14 @@ def test_bgrl_preset_split_probe_reports_its_name_and_scores_validation_on_reque
 
 def test_c_grid_needs_both_bounds_unless_the_probe_gives_a_default():
   both = ml_collections.ConfigDict(dict(c_log2_min=-1, c_log2_max=2))
-  assert common.c_grid(both) == (0.5, 1.0, 2.0, 4.0)
+  assert protocols.c_grid(both) == (0.5, 1.0, 2.0, 4.0)
   # A section's own bounds win over the probe's default.
-  assert common.c_grid(both, default_log2=(-10, 10)) == (0.5, 1.0, 2.0, 4.0)
+  assert protocols.c_grid(both, default_log2=(-10, 10)) == (0.5, 1.0, 2.0, 4.0)
   none = ml_collections.ConfigDict(dict(protocol="LP-public/DGI", restarts=50))
   with pytest.raises(ValueError, match="c_log2_min"):
-    common.c_grid(none)  # GRACE's grid stops at 2^9, BGRL's at 2^10: no silent choice
-  grid = common.c_grid(none, default_log2=(-10, 10))
+    protocols.c_grid(none)  # GRACE's grid stops at 2^9, BGRL's at 2^10: no silent choice
+  grid = protocols.c_grid(none, default_log2=(-10, 10))
   assert len(grid) == 21 and grid[0] == 2.0 ** -10 and grid[-1] == 1024.0
   half = ml_collections.ConfigDict(dict(c_log2_min=-3))
   with pytest.raises(ValueError, match="c_log2_max"):
-    common.c_grid(half, default_log2=(-10, 10))
+    protocols.c_grid(half, default_log2=(-10, 10))

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from experiments import common
+from experiments import registry
 from experiments import window_coverage
 
 
@@ -28,6 +29,6 @@ def test_full_graph_variant_and_overrides(capsys):
 
 
 def test_datasets_without_a_standard_split_are_refused():
-  config = common.load_config(f"{common.find_config_file('mvgrl')}:amazon-photo")
+  config = registry.load_config("mvgrl:amazon-photo")
   with pytest.raises(common.ConfigError, match="no standard split"):
     window_coverage.coverage_by_split(config)

@@ -76,12 +76,12 @@ def grace_rows(u, v, start, size, tau, mask):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class TinyNodeContrast(base.Method):
+class TinyNodeContrast:
   """GRACE-like node-level recipe: two views, 2-layer GCN, InfoNCE with intra-view negatives."""
   hidden: int = 8
   rate: float = 0.2
   tau: float = 0.5
-  supports_row_sharding = True
+  row_sharding = True
 
   def _net(self):
     return _Encoder(self.hidden)
@@ -92,7 +92,7 @@ class TinyNodeContrast(base.Method):
   def embed(self, variables, graph):
     return self._net().apply(variables, graph, graph.nodes["x"])
 
-  def loss(self, variables, key, graph):
+  def loss(self, variables, key, graph, *, row_axis=None):
     (g1, x1), (g2, x2) = _views(key, graph, self.rate)
     u = _normalize(self._net().apply(variables, g1, x1))
     v = _normalize(self._net().apply(variables, g2, x2))
@@ -103,12 +103,12 @@ class TinyNodeContrast(base.Method):
       b = grace_rows(v, u, start, size, self.tau, mask)
       return 0.5 * (a + b)
 
-    loss = base.sharded_row_mean(rows, mask, row_axis=self.row_axis)
+    loss = base.sharded_row_mean(rows, mask, row_axis=row_axis)
     return loss, {"pos_sim": jnp.sum(jnp.where(mask, jnp.sum(u * v, 1), 0)) / jnp.sum(mask)}
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class TinyGraphContrast(base.Method):
+class TinyGraphContrast:
   """Graph-level recipe with batch norm: pooled views contrasted across the graphs of a batch."""
   hidden: int = 8
   rate: float = 0.2
@@ -165,8 +165,8 @@ class _CountingSteps(TinyNodeContrast):
   def react(self, n, loss, aux):
     raise NotImplementedError
 
-  def loss(self, variables, key, graph):
-    loss, aux = super().loss(variables, key, graph)
+  def loss(self, variables, key, graph, *, row_axis=None):
+    loss, aux = super().loss(variables, key, graph, row_axis=row_axis)
     n = variables["counter"]["n"] + 1
     loss, aux = self.react(n, loss, aux)
     return loss, {**aux, "updates": {"counter": {"n": n}}}
