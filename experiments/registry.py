@@ -72,14 +72,14 @@ class MethodEntry:
 METHODS: Dict[str, MethodEntry] = {
     "grace": MethodEntry("experiments.configs.grace", ("grace", "GRACE")),
     "gca": MethodEntry("experiments.configs.gca", ("gca", "GCA")),
-    "dgi": MethodEntry("experiments.configs.dgi", ("dgi", "DGI")),
-    "mvgrl": MethodEntry("experiments.configs.mvgrl", ("mvgrl", "MVGRL")),
-    "bgrl": MethodEntry("experiments.configs.bgrl", ("bgrl", "BGRL")),
+    "dgi": MethodEntry("experiments.configs.dgi"),
+    "mvgrl": MethodEntry("experiments.configs.mvgrl"),
+    "bgrl": MethodEntry("experiments.configs.bgrl"),
     "cca_ssg": MethodEntry("experiments.configs.cca_ssg", ("cca_ssg", "CCASSG")),
     "gbt": MethodEntry("experiments.configs.gbt", ("gbt", "GBT")),
     "graphmae": MethodEntry("experiments.configs.graphmae", ("graphmae", "GraphMAE")),
     "graphcl": MethodEntry("experiments.configs.graphcl", ("graphcl", "GraphCL")),
-    "infograph": MethodEntry("experiments.configs.infograph", ("infograph", "InfoGraph")),
+    "infograph": MethodEntry("experiments.configs.infograph"),
     "gae": MethodEntry("experiments.configs.gae", ("gae", "GAE")),
     "vgae": MethodEntry("experiments.configs.vgae", ("gae", "GAE")),
 }

@@ -96,10 +96,12 @@ def test_build_method_calls_the_config_modules_build_when_it_has_one(monkeypatch
 
 
 def test_build_method_falls_back_to_the_library_class():
-  config = registry.load_config("bgrl:test")
+  config = registry.load_config("cca_ssg:test")
   method = registry.build_method(config)
-  assert type(method).__name__ == "BGRL"
+  assert type(method).__name__ == "CCASSG"
   assert isinstance(config.model.to_dict()["features"], (list, tuple))
+  bgrl = registry.build_method(registry.load_config("bgrl:test"))  # the config module's build
+  assert type(bgrl).__name__ == "Bootstrap" and bgrl.predictor.hidden_features == 16
   entry = registry.get_method("grace")
   grace = registry.build_method(registry.load_config("grace:test"))
   assert registry.method_strategies(entry, grace) == ("single", "rows")  # supports_row_sharding
