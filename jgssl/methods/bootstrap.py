@@ -66,7 +66,8 @@ class Bootstrap:
   ``bgrl/bgrl.py`` deep-copies the online encoder and calls ``reset_parameters()`` on the copy)
   and runs in training mode with the online encoder's collections, whose updates it drops (its
   batch statistics come from the batch and are never kept). Embeddings: the online encoder on the
-  clean graph in evaluation mode.
+  clean graph in evaluation mode. Padding: the loss is the mean over the clean graph's present
+  nodes (``nodes['mask']``); absent rows contribute nothing, whatever the amount of padding.
 
   Attributes:
     encoder: a Flax module ``(graph, *, training=False) -> [N, d]`` (any :mod:`jgssl.models`

@@ -158,6 +158,11 @@ class LocalGlobal:
   views, zero on absent nodes (``level='node'``), or the readouts (without the global head)
   summed over views, one row per graph slot (``level='graph'``).
 
+  Padding: only present nodes' logits (``nodes['mask']``) and present graphs (``globals['mask']``,
+  in-batch pairs) enter the objective, so the loss does not depend on the amount of padding;
+  node embeddings are zero on absent nodes, graph embeddings are the readout's (zero) rows on
+  padding graphs.
+
   Attributes:
     encoder: a Flax module ``(graph, *, training=False)`` returning rows ``[N, D]``, a list of
       per-layer rows ``[N, D_l]`` (``return_layers=True``; their concatenation is the local

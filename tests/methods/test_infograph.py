@@ -83,6 +83,7 @@ def test_recipe_parts_are_infographs():
   assert m.local_head == ff and m.global_head == ff and m.discriminator is None
   assert m.readout is models.sum_readout and m.objective is losses.jsd_mi_pairs_loss
   assert m.reinit is glorot_reinit and infograph(weight_init="torch").reinit is None
+  assert infograph() == m and hash(infograph()) == hash(m)
 
 
 def test_glorot_reinit_matches_xavier_uniform_and_leaves_other_params():

@@ -216,6 +216,8 @@ def test_full_config_differs_from_the_windowed_one_only_in_the_sampler(dataset):
   assert len(diff) == 1 and "model.sample_size" in diff[0]
   assert common.validate(full).method.sampler is None
   assert common.validate(windows).method.sampler == Windows(size=2000, count=4)
+  # Equal configs build equal methods (the launcher's compiled steps are cached by method).
+  assert common.validate(windows).method == common.validate(windows).method
 
 
 @pytest.mark.parametrize("n,s", [(11, 4), (10, 9), (7, 1), (2708, 2000)])

@@ -1,4 +1,5 @@
-"""Engine tests on one device: optimizers, EMA, steps, loader, guards, checkpoints, resume."""
+"""Engine tests on one device: optimizers, EMA, steps, loader, guards, checkpoints, resume,
+early stopping (a fit hook)."""
 
 import json
 import logging
