@@ -4,7 +4,7 @@ Traces ``--steps`` jitted training steps with :func:`jax.profiler.trace`, reads 
 with :class:`jax.profiler.ProfileData`, sums the duration of every XLA CPU thunk (fusion, dot,
 gather, scatter, copy ...) over the executor threads and maps each op to the JAX operation that
 produced it (``metadata.op_name`` of the compiled HLO, e.g.
-``jit(body)/transpose(jvp(_GRACENet))/encoder/conv_0/linear/dot_general``). Op times are summed
+``jit(body)/transpose(jvp(_Network))/encoder/conv_0/linear/dot_general``). Op times are summed
 over threads, so they add up to CPU time, not wall time; control-flow thunks (``cond``,
 ``while``) are left out because their bodies' ops are counted themselves.
 
@@ -13,7 +13,7 @@ Usage::
   python -m benchmarks.profile --method grace [--steps 3] [--top 30] [--out prof.json]
 
 Groups: ops are also bucketed by the module path in their name (``encoder/conv_0``,
-``projector``, ``decoder``, the loss when no module is named, ...) and by direction (forward
+``head``, ``decoder``, the loss when no module is named, ...) and by direction (forward
 ``jvp`` vs backward ``transpose``).
 """
 

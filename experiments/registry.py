@@ -70,18 +70,18 @@ class MethodEntry:
 
 #: ``config.method`` -> its :class:`MethodEntry`.
 METHODS: Dict[str, MethodEntry] = {
-    "grace": MethodEntry("experiments.configs.grace", ("grace", "GRACE")),
-    "gca": MethodEntry("experiments.configs.gca", ("gca", "GCA")),
+    "grace": MethodEntry("experiments.configs.grace"),
+    "gca": MethodEntry("experiments.configs.gca"),
     "dgi": MethodEntry("experiments.configs.dgi"),
     "mvgrl": MethodEntry("experiments.configs.mvgrl"),
     "bgrl": MethodEntry("experiments.configs.bgrl"),
-    "cca_ssg": MethodEntry("experiments.configs.cca_ssg", ("cca_ssg", "CCASSG")),
-    "gbt": MethodEntry("experiments.configs.gbt", ("gbt", "GBT")),
-    "graphmae": MethodEntry("experiments.configs.graphmae", ("graphmae", "GraphMAE")),
-    "graphcl": MethodEntry("experiments.configs.graphcl", ("graphcl", "GraphCL")),
+    "cca_ssg": MethodEntry("experiments.configs.cca_ssg"),
+    "gbt": MethodEntry("experiments.configs.gbt"),
+    "graphmae": MethodEntry("experiments.configs.graphmae"),
+    "graphcl": MethodEntry("experiments.configs.graphcl"),
     "infograph": MethodEntry("experiments.configs.infograph"),
-    "gae": MethodEntry("experiments.configs.gae", ("gae", "GAE")),
-    "vgae": MethodEntry("experiments.configs.vgae", ("gae", "GAE")),
+    "gae": MethodEntry("experiments.configs.gae"),
+    "vgae": MethodEntry("experiments.configs.vgae"),
 }
 
 

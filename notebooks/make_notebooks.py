@@ -114,7 +114,7 @@ def quickstart() -> List[Dict]:
           import jgssl
           from jgssl import data, evaluate, train
           from jgssl import graph as graph_lib
-          from jgssl.methods import GRACE
+          from jgssl.methods import grace
 
           out = pathlib.Path(out_dir)
           out.mkdir(parents=True, exist_ok=True)
@@ -143,13 +143,15 @@ def quickstart() -> List[Dict]:
           '''),
       _md('''
           ## 2. Train GRACE
-          A method is a frozen dataclass with `init` / `loss` / `embed`; the engine wraps it in a
+          A method is a value with `init` / `loss` / `embed`. `grace(...)` is GRACE's recipe: the
+          two-view skeleton `TwoViewContrast` with the paper's GCN encoder, projection head, views
+          and InfoNCE (any encoder module plugs in through `encoder=`). The engine wraps it in a
           `TrainState`, builds one jitted step (augmentations, encoder, loss and Adam update in
           one XLA program) and runs the epochs.
           '''),
       _code('''
-          method = GRACE(hidden=hidden, proj_hidden=proj_hidden, drop_edge_1=0.2, drop_edge_2=0.4,
-                         drop_feature_1=0.3, drop_feature_2=0.4, temperature=0.4)
+          method = grace(features=(2 * hidden, hidden), hidden_features=proj_hidden,
+                         drop_edge_rate=(0.2, 0.4), drop_feature_rate=(0.3, 0.4), temperature=0.4)
           tx = train.make_optimizer(name="adam", learning_rate=learning_rate, weight_decay=1e-5)
           state = train.create_train_state(jax.random.PRNGKey(seed), method, tx, padded)
           step = train.make_train_step(method)
@@ -524,7 +526,7 @@ def multi_device() -> List[Dict]:
           from sklearn.manifold import TSNE
 
           from jgssl import data, evaluate, models, train
-          from jgssl.methods import GraphMAE
+          from jgssl.methods import graphmae
 
           out = pathlib.Path(out_dir)
           out.mkdir(parents=True, exist_ok=True)
@@ -557,9 +559,10 @@ def multi_device() -> List[Dict]:
           same batches and keys, so the losses agree up to float rounding.
           '''),
       _code('''
-          method = GraphMAE(encoder="gin", decoder="gin", hidden=hidden, num_layers=num_layers,
-                            norm="batch", mask_rate=0.75, replace_rate=0.1, alpha=2.0,
-                            pooling="sum", gin_eps=1.0)
+          # GIN encoder and decoder (the paper's for graphs, chosen by pooling); eps=1: the
+          # self-loops GraphMAE adds to every TU graph.
+          method = graphmae(features=(hidden,) * num_layers, norm="batch", mask_rate=0.75,
+                            replace_rate=0.1, alpha=2.0, pooling="sum", eps=1.0)
           tx = train.make_optimizer(name="adam", learning_rate=learning_rate)
           example = jax.tree_util.tree_map(lambda a: a[0], first)  # one batch: the shapes
 
@@ -702,7 +705,7 @@ def checkpoints() -> List[Dict]:
 
           from jgssl import data, train
           from jgssl import graph as graph_lib
-          from jgssl.methods import GraphCL
+          from jgssl.methods import graphcl
 
           logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
           out = pathlib.Path(out_dir)
@@ -711,7 +714,7 @@ def checkpoints() -> List[Dict]:
           out.mkdir(parents=True, exist_ok=True)
 
           ds = data.load("mutag", root=data_root)
-          method = GraphCL(hidden=hidden, num_layers=num_layers, aug="random2")
+          method = graphcl(features=(hidden,) * num_layers, aug="random2")
           loader = train.GraphLoader(ds.graphs, batch_size=batch_size, seed=seed)
           example = next(iter(loader.epoch(1)))
           tx = train.make_optimizer(name="adam", learning_rate=learning_rate)

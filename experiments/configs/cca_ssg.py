@@ -18,6 +18,10 @@ Sources, cited beside each value:
 
 Variants: ``cora`` (default), ``citeseer``, ``amazon-computers``, ``amazon-photo``,
 ``coauthor-cs``, ``coauthor-physics``, ``test``.
+
+``config.model`` holds the arguments of :func:`jgssl.methods.cca_ssg` (:func:`build`), with
+``encoder`` the name of the paper's encoder: ``'gcn'``, or ``'mlp'`` for ``--use_mlp``; ``dfr``
+and ``der`` are ``drop_feature_rate`` and ``drop_edge_rate`` (the same for both views).
 """
 
 import ml_collections
@@ -39,10 +43,10 @@ def _default() -> ml_collections.ConfigDict:
 
   c.model = ml_collections.ConfigDict()
   c.model.features = (512, 512)     # [main.py] hid_dim, out_dim, n_layers 2
-  c.model.encoder = "gcn"
+  c.model.encoder = "gcn"           # 'mlp': [readme] --use_mlp
   c.model.lambd = 1e-3              # [readme] cora --lambd 1e-3
-  c.model.drop_feature = 0.1        # [readme] cora --dfr 0.1
-  c.model.drop_edge = 0.4           # [readme] cora --der 0.4
+  c.model.drop_feature_rate = 0.1   # [readme] cora --dfr 0.1
+  c.model.drop_edge_rate = 0.4      # [readme] cora --der 0.4
 
   c.optimizer = _base.optimizer(
       "adam",                       # [main.py] Adam
@@ -67,8 +71,8 @@ def _citeseer(c):
   c.epochs = 20                     # [readme] citeseer --epochs 20
   c.model.features = (512,)         # [readme] citeseer --n_layers 1
   c.model.lambd = 5e-4              # [readme] --lambd 5e-4
-  c.model.drop_feature = 0.0        # [readme] --dfr 0.0
-  c.model.drop_edge = 0.4           # [readme] --der 0.4
+  c.model.drop_feature_rate = 0.0   # [readme] --dfr 0.0
+  c.model.drop_edge_rate = 0.4      # [readme] --der 0.4
   c.eval.weight_decay = 1e-2        # [readme] --wd2 1e-2
   return _base.set_reference(c, 73.1, 0.3,  # [graphmae]
                              "GraphMAE README table (CCA-SSG, CiteSeer, public split)")
@@ -81,8 +85,8 @@ def _random(name, epochs, lambd, dfr, der, lr2=1e-2, wd2=1e-4, mlp=False, value=
     c.features = "none"             # [dgl] as stored (unconfirmed)
     c.epochs = epochs               # [readme] --epochs
     c.model.lambd = lambd           # [readme] --lambd
-    c.model.drop_feature = dfr      # [readme] --dfr
-    c.model.drop_edge = der         # [readme] --der
+    c.model.drop_feature_rate = dfr  # [readme] --dfr
+    c.model.drop_edge_rate = der    # [readme] --der
     if mlp:
       c.model.encoder = "mlp"       # [readme] --use_mlp
     e = ml_collections.ConfigDict()
@@ -113,3 +117,14 @@ VARIANTS = {
 }
 
 get_config = _base.make_get_config("CCA-SSG", VARIANTS, "cora", _default)
+
+
+def build(model: ml_collections.ConfigDict):
+  """The method of ``config.model``: :func:`jgssl.methods.cca_ssg`, ``encoder`` naming the
+  paper's encoder (``'mlp'`` is ``use_mlp=True``)."""
+  from jgssl import methods  # pylint: disable=import-outside-toplevel
+  kwargs = model.to_dict()
+  encoder = kwargs.pop("encoder")
+  if encoder not in ("gcn", "mlp"):
+    raise ValueError(f"cca_ssg: encoder must be 'gcn' or 'mlp' (--use_mlp), got {encoder!r}")
+  return methods.cca_ssg(use_mlp=encoder == "mlp", **kwargs)

@@ -37,8 +37,7 @@ def _default() -> ml_collections.ConfigDict:
   c.features = "none"               # [train] features 1: raw binary features
 
   c.model = ml_collections.ConfigDict()
-  c.model.hidden = 32               # [train] hidden1
-  c.model.latent = 16               # [train] hidden2
+  c.model.features = (32, 16)       # [train] hidden1, hidden2
   c.model.variational = VARIATIONAL  # [train] model gcn_ae / gcn_vae
   c.model.dropout = 0.0             # [train] dropout
 
@@ -68,7 +67,14 @@ def _citeseer(c):
 
 
 VARIANTS = {"cora": lambda c: c, "citeseer": _citeseer,
-            "test": _base.overrides(epochs=3, checkpoint_every=1, model=dict(hidden=8, latent=4))}
+            "test": _base.overrides(epochs=3, checkpoint_every=1, model=dict(features=(8, 4)))}
+
+
+def build(model: ml_collections.ConfigDict):
+  """``jgssl.methods.vgae`` when ``model.variational``, else ``jgssl.methods.gae``."""
+  from jgssl.methods import masked_ae  # pylint: disable=import-outside-toplevel
+  recipe = masked_ae.vgae if model.variational else masked_ae.gae
+  return recipe(features=tuple(model.features), dropout=model.dropout)
 
 
 def get_config(variant: str = "") -> ml_collections.ConfigDict:

@@ -28,6 +28,10 @@ Re-measure: ``python -m experiments.train --config experiments/configs/gbt.py:co
 
 Variants: ``amazon-computers`` (default), ``amazon-photo``, ``coauthor-cs``,
 ``coauthor-physics``, ``cora``, ``citeseer``, ``test``.
+
+``config.model`` holds the arguments of :func:`jgssl.methods.gbt` (:func:`build`): the embedding
+width ``d`` (``emb_dim``) gives the encoder widths ``features = (2d, d)``; ``p_x`` and ``p_e``
+are ``drop_feature_rate`` and ``drop_edge_rate`` (the same for both views).
 """
 
 import ml_collections
@@ -48,9 +52,9 @@ def _default() -> ml_collections.ConfigDict:
   c.features = "row"                # [eval] T.NormalizeFeatures
 
   c.model = ml_collections.ConfigDict()
-  c.model.emb_dim = 128             # [train.yaml] Amazon-CS emb_dim
-  c.model.drop_feature = 0.1        # [aug] Amazon-CS p_x
-  c.model.drop_edge = 0.4           # [aug] Amazon-CS p_e
+  c.model.features = (256, 128)     # [train.yaml] Amazon-CS emb_dim 128: GCN in -> 2d -> d
+  c.model.drop_feature_rate = 0.1   # [aug] Amazon-CS p_x
+  c.model.drop_edge_rate = 0.4      # [aug] Amazon-CS p_e
   c.model.bn_momentum = 0.01        # [model] BatchNorm1d(momentum=0.01)
 
   c.optimizer = _base.optimizer(
@@ -70,10 +74,10 @@ def _default() -> ml_collections.ConfigDict:
 def _dataset(name, dim, lr, px, pe):
   def apply(c):
     c.dataset = name
-    c.model.emb_dim = dim           # [train.yaml] emb_dim
+    c.model.features = (2 * dim, dim)  # [train.yaml] emb_dim
     c.optimizer.learning_rate = lr  # [train.yaml] lr
-    c.model.drop_feature = px       # [aug] p_x
-    c.model.drop_edge = pe          # [aug] p_e
+    c.model.drop_feature_rate = px  # [aug] p_x
+    c.model.drop_edge_rate = pe     # [aug] p_e
     return c
   return apply
 
@@ -96,8 +100,14 @@ VARIANTS = {
     "cora": _planetoid("cora", 200),
     "citeseer": _planetoid("citeseer", 30),
     # Tiny: Cora, 6 epochs, 8 wide, a short C grid. For the test suite only.
-    "test": _base.overrides(dataset="cora", epochs=6, checkpoint_every=3, model=dict(emb_dim=8),
+    "test": _base.overrides(dataset="cora", epochs=6, checkpoint_every=3, model=dict(features=(16, 8)),
                             optimizer=dict(warmup_steps=2), eval=dict(c_log2_min=-1, c_log2_max=1)),
 }
 
 get_config = _base.make_get_config("G-BT", VARIANTS, "amazon-computers", _default)
+
+
+def build(model: ml_collections.ConfigDict):
+  """The method of ``config.model``: :func:`jgssl.methods.gbt` with its keys as arguments."""
+  from jgssl import methods  # pylint: disable=import-outside-toplevel
+  return methods.gbt(**model.to_dict())

@@ -15,6 +15,10 @@ is GRACE with adaptive views; jgssl choice) with the degree scheme and GCA's pro
 
 Variants: ``amazon-computers`` (default), ``amazon-photo``, ``coauthor-cs``,
 ``coauthor-physics``, ``cora``, ``citeseer``, ``test``.
+
+``config.model`` holds the arguments of :func:`jgssl.methods.gca` (:func:`build`), named as
+GRACE's (:mod:`experiments.configs.grace`): ``features = (2 h, h)`` for ``num_hidden`` ``h``,
+``hidden_features`` for ``num_proj_hidden``, ``drop_*_rate = (view 1, view 2)``.
 """
 
 import ml_collections
@@ -35,14 +39,11 @@ def _default() -> ml_collections.ConfigDict:
   c.features = "row"                # [train.py] T.NormalizeFeatures()
 
   c.model = ml_collections.ConfigDict()
-  c.model.hidden = 128              # [param] num_hidden
-  c.model.proj_hidden = 128         # [param] num_proj_hidden
-  c.model.num_layers = 2            # [param] num_layers
+  c.model.features = (256, 128)     # [param] num_hidden 128 (first layer 2x), num_layers 2
+  c.model.hidden_features = 128     # [param] num_proj_hidden
   c.model.activation = "rrelu"      # [param] activation
-  c.model.drop_edge_1 = 0.6         # [param] drop_edge_rate_1
-  c.model.drop_edge_2 = 0.3         # [param] drop_edge_rate_2
-  c.model.drop_feature_1 = 0.2      # [param] drop_feature_rate_1
-  c.model.drop_feature_2 = 0.3      # [param] drop_feature_rate_2
+  c.model.drop_edge_rate = (0.6, 0.3)     # [param] drop_edge_rate_1, drop_edge_rate_2
+  c.model.drop_feature_rate = (0.2, 0.3)  # [param] drop_feature_rate_1, drop_feature_rate_2
   c.model.temperature = 0.2         # [param] tau
   c.model.chunk_size = 4096         # jgssl: exact tiled InfoNCE (13752^2 scores)
   c.model.centrality = "degree"     # [param] drop_scheme
@@ -67,11 +68,11 @@ def _dataset(name, lr, hidden, proj, act, pe, pf, tau, epochs):
   def apply(c):
     c.dataset = name
     c.optimizer.learning_rate = lr  # [param] learning_rate
-    c.model.hidden = hidden         # [param] num_hidden
-    c.model.proj_hidden = proj      # [param] num_proj_hidden
+    c.model.features = (2 * hidden, hidden)  # [param] num_hidden (first layer 2x)
+    c.model.hidden_features = proj  # [param] num_proj_hidden
     c.model.activation = act        # [param] activation
-    c.model.drop_edge_1, c.model.drop_edge_2 = pe        # [param] drop_edge_rate_1, _2
-    c.model.drop_feature_1, c.model.drop_feature_2 = pf  # [param] drop_feature_rate_1, _2
+    c.model.drop_edge_rate = pe     # [param] drop_edge_rate_1, _2
+    c.model.drop_feature_rate = pf  # [param] drop_feature_rate_1, _2
     c.model.temperature = tau       # [param] tau
     c.epochs = epochs               # [param] num_epochs
     return _base.set_reference(c, source="no confirmed published value (REFERENCES.md §3.3)")
@@ -105,8 +106,14 @@ VARIANTS = {
     "citeseer": _planetoid("citeseer", 1e-3, 256, "prelu", (0.2, 0.0), (0.3, 0.2), 0.9, 38108),
     # Tiny: Cora, 4 epochs, 16 wide, a short probe. For the test suite only.
     "test": _base.overrides(dataset="cora", seed=0, epochs=4, checkpoint_every=2,
-                            model=dict(hidden=16, proj_hidden=16, chunk_size=None),
+                            model=dict(features=(32, 16), hidden_features=16, chunk_size=None),
                             eval=dict(epochs=100)),
 }
 
 get_config = _base.make_get_config("GCA", VARIANTS, "amazon-computers", _default)
+
+
+def build(model: ml_collections.ConfigDict):
+  """The method of ``config.model``: :func:`jgssl.methods.gca` with its keys as arguments."""
+  from jgssl import methods  # pylint: disable=import-outside-toplevel
+  return methods.gca(**model.to_dict())

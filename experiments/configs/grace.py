@@ -23,6 +23,11 @@ Variants: ``cora`` (the default), ``citeseer``, ``pubmed`` (random 1:9 probe); `
 ``citeseer-public`` (``[dgl]``: the public-split hyperparameters and probe);
 ``amazon-computers``, ``amazon-photo``, ``coauthor-cs``, ``coauthor-physics`` (``[gca-param]``);
 ``test``.
+
+``config.model`` holds the arguments of :func:`jgssl.methods.grace` (:func:`build`): GRACE's
+``num_hidden`` ``h`` and ``num_layers`` are the encoder widths ``features = (2h, ..., 2h, h)``,
+``num_proj_hidden`` the head's ``hidden_features``, ``drop_*_rate_1`` / ``_2`` the pairs
+``drop_*_rate = (view 1, view 2)``.
 """
 
 import ml_collections
@@ -46,14 +51,11 @@ def _default() -> ml_collections.ConfigDict:
   c.features = "row"                # [train.py] T.NormalizeFeatures(): rows sum to 1
 
   c.model = ml_collections.ConfigDict()
-  c.model.hidden = 128              # [yaml] num_hidden
-  c.model.proj_hidden = 128         # [yaml] num_proj_hidden
-  c.model.num_layers = 2            # [yaml] num_layers
+  c.model.features = (256, 128)     # [yaml] num_hidden 128 (first layer 2x), num_layers 2
+  c.model.hidden_features = 128     # [yaml] num_proj_hidden
   c.model.activation = "relu"       # [yaml] activation
-  c.model.drop_edge_1 = 0.2         # [yaml] drop_edge_rate_1
-  c.model.drop_edge_2 = 0.4         # [yaml] drop_edge_rate_2
-  c.model.drop_feature_1 = 0.3      # [yaml] drop_feature_rate_1
-  c.model.drop_feature_2 = 0.4      # [yaml] drop_feature_rate_2
+  c.model.drop_edge_rate = (0.2, 0.4)     # [yaml] drop_edge_rate_1, drop_edge_rate_2
+  c.model.drop_feature_rate = (0.3, 0.4)  # [yaml] drop_feature_rate_1, drop_feature_rate_2
   c.model.temperature = 0.4         # [yaml] tau
   c.model.chunk_size = config_dict.placeholder(int)  # None: dense N x N (official batch_size=0)
 
@@ -83,13 +85,11 @@ def _citeseer(c):
   c.dataset = "citeseer"
   c.seed = 38108                    # [yaml] CiteSeer.seed
   c.epochs = 200                    # [yaml] num_epochs
-  c.model.hidden = 256              # [yaml] num_hidden
-  c.model.proj_hidden = 256         # [yaml] num_proj_hidden
+  c.model.features = (512, 256)     # [yaml] num_hidden 256 (first layer 2x)
+  c.model.hidden_features = 256     # [yaml] num_proj_hidden
   c.model.activation = "prelu"      # [yaml] activation (official: one PReLU shared by layers)
-  c.model.drop_edge_1 = 0.2         # [yaml] drop_edge_rate_1
-  c.model.drop_edge_2 = 0.0         # [yaml] drop_edge_rate_2
-  c.model.drop_feature_1 = 0.3      # [yaml] drop_feature_rate_1
-  c.model.drop_feature_2 = 0.2      # [yaml] drop_feature_rate_2
+  c.model.drop_edge_rate = (0.2, 0.0)     # [yaml] drop_edge_rate_1, drop_edge_rate_2
+  c.model.drop_feature_rate = (0.3, 0.2)  # [yaml] drop_feature_rate_1, drop_feature_rate_2
   c.model.temperature = 0.9         # [yaml] tau
   c.optimizer.learning_rate = 1e-3  # [yaml] learning_rate
   c.optimizer.weight_decay = 1e-5   # [yaml] weight_decay
@@ -104,13 +104,11 @@ def _pubmed(c):
   c.seed = 23344                    # [yaml] PubMed.seed
   c.epochs = 1500                   # [yaml] num_epochs
   c.checkpoint_every = 100          # jgssl choice
-  c.model.hidden = 256              # [yaml] num_hidden
-  c.model.proj_hidden = 256         # [yaml] num_proj_hidden
+  c.model.features = (512, 256)     # [yaml] num_hidden 256 (first layer 2x)
+  c.model.hidden_features = 256     # [yaml] num_proj_hidden
   c.model.activation = "relu"       # [yaml] activation
-  c.model.drop_edge_1 = 0.4         # [yaml] drop_edge_rate_1
-  c.model.drop_edge_2 = 0.1         # [yaml] drop_edge_rate_2
-  c.model.drop_feature_1 = 0.0      # [yaml] drop_feature_rate_1
-  c.model.drop_feature_2 = 0.2      # [yaml] drop_feature_rate_2
+  c.model.drop_edge_rate = (0.4, 0.1)     # [yaml] drop_edge_rate_1, drop_edge_rate_2
+  c.model.drop_feature_rate = (0.0, 0.2)  # [yaml] drop_feature_rate_1, drop_feature_rate_2
   c.model.temperature = 0.7         # [yaml] tau
   c.model.chunk_size = 4096         # jgssl: exact tiled loss, 19717^2 floats do not fit easily
   c.optimizer.learning_rate = 1e-3  # [yaml] learning_rate
@@ -134,11 +132,11 @@ def _public(dataset, *, epochs, lr, hidden, act, pe, pf, tau, value, seed):
     c.epochs = epochs               # [dgl] --epochs
     c.optimizer.learning_rate = lr  # [dgl] --lr (--wd 1e-5 as the default)
     c.optimizer.weight_decay = 1e-5  # [dgl] --wd
-    c.model.hidden = hidden         # [dgl] --hid_dim (first layer 2x wide, as GRACE)
-    c.model.proj_hidden = hidden    # [dgl] --out_dim (the projection's inner width)
+    c.model.features = (2 * hidden, hidden)  # [dgl] --hid_dim (first layer 2x wide, as GRACE)
+    c.model.hidden_features = hidden  # [dgl] --out_dim (the projection's inner width)
     c.model.activation = act        # [dgl] --act_fn
-    c.model.drop_edge_1, c.model.drop_edge_2 = pe        # [dgl] --der1, --der2
-    c.model.drop_feature_1, c.model.drop_feature_2 = pf  # [dgl] --dfr1, --dfr2
+    c.model.drop_edge_rate = pe     # [dgl] --der1, --der2
+    c.model.drop_feature_rate = pf  # [dgl] --dfr1, --dfr2
     c.model.temperature = tau       # [dgl] --temp
     c.eval.protocol = "LR-public-sklearn/GRACE"  # [dgl] eval.py, split='public'
     del c.eval.train_ratio          # the public split fixes the rows
@@ -158,11 +156,11 @@ def _gca_param(name):
     c.epochs = epochs               # [gca-param] num_epochs
     c.checkpoint_every = 100        # jgssl choice
     c.optimizer.learning_rate = lr  # [gca-param] learning_rate (weight_decay 1e-5 as Cora)
-    c.model.hidden = hidden         # [gca-param] num_hidden
-    c.model.proj_hidden = proj      # [gca-param] num_proj_hidden
+    c.model.features = (2 * hidden, hidden)  # [gca-param] num_hidden (first layer 2x)
+    c.model.hidden_features = proj  # [gca-param] num_proj_hidden
     c.model.activation = act        # [gca-param] activation
-    c.model.drop_edge_1, c.model.drop_edge_2 = pe        # [gca-param] drop_edge_rate_1, _2
-    c.model.drop_feature_1, c.model.drop_feature_2 = pf  # [gca-param] drop_feature_rate_1, _2
+    c.model.drop_edge_rate = pe     # [gca-param] drop_edge_rate_1, _2
+    c.model.drop_feature_rate = pf  # [gca-param] drop_feature_rate_1, _2
     c.model.temperature = tau       # [gca-param] tau
     c.model.chunk_size = 4096       # jgssl: exact tiled InfoNCE (N^2 scores do not fit in RAM)
     c.eval = _node_protocols.lr_rand_torch_eval(c)
@@ -181,9 +179,15 @@ VARIANTS = {
     **{name: _gca_param(name) for name in gca.PARAM},
     # Tiny: Cora, 4 epochs, narrow layers, a short C grid. For the test suite only.
     "test": _base.overrides(epochs=4, checkpoint_every=2, seed=0,
-                            model=dict(hidden=16, proj_hidden=16),
+                            model=dict(features=(32, 16), hidden_features=16),
                             optimizer=dict(learning_rate=1e-2),
                             eval=dict(repeats=2, c_log2_min=-1, c_log2_max=1, inner_folds=3)),
 }
 
 get_config = _base.make_get_config("GRACE", VARIANTS, "cora", _default)
+
+
+def build(model: ml_collections.ConfigDict):
+  """The method of ``config.model``: :func:`jgssl.methods.grace` with its keys as arguments."""
+  from jgssl import methods  # pylint: disable=import-outside-toplevel
+  return methods.grace(**model.to_dict())

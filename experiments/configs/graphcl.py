@@ -37,6 +37,9 @@ official init are fidelity fixes, each within noise of that here (torch init: 71
 
 Variants: ``mutag`` (default), ``proteins``, ``nci1``, ``imdb-binary``, ``imdb-multi``,
 ``collab``, ``reddit-binary``, ``test``.
+
+``config.model`` holds the arguments of :func:`jgssl.methods.graphcl` (:func:`build`): the GIN
+widths ``features`` are ``hidden_dim`` repeated ``num_gc_layers`` times.
 """
 
 import ml_collections
@@ -65,8 +68,7 @@ def _default() -> ml_collections.ConfigDict:
   c.node_features = "auto"          # [aug] one-hot node labels (molecules)
 
   c.model = ml_collections.ConfigDict()
-  c.model.hidden = 32               # [args] hidden_dim
-  c.model.num_layers = 3            # [go.sh] --num-gc-layers 3
+  c.model.features = (32, 32, 32)   # [args] hidden_dim 32, [go.sh] --num-gc-layers 3
   c.model.aug = "random2"           # jgssl choice (undocumented upstream, see above)
   c.model.aug_ratio = 0.1           # [aug] int(n / 10)
   c.model.subgraph_keep = 0.2       # [aug] sub_num = int(n * 0.2)
@@ -87,7 +89,17 @@ def _default() -> ml_collections.ConfigDict:
 
 
 # The per-dataset variants and the tiny ``test`` (2 epochs, batches of 32, 8 wide).
-VARIANTS = _base.tu_variants(reference_values=REFERENCE, constant_features=CONSTANT_FEATURES,
-                             source="GraphMAE README, SVM-10fold, 5 seeds (REFERENCES.md §3.9)")
+VARIANTS = {
+    **_base.tu_variants(reference_values=REFERENCE, constant_features=CONSTANT_FEATURES,
+                        source="GraphMAE README, SVM-10fold, 5 seeds (REFERENCES.md §3.9)"),
+    "test": _base.overrides(epochs=2, checkpoint_every=1, batch_size=32,
+                            model=dict(features=(8, 8, 8))),
+}
 
 get_config = _base.make_get_config(NAME, VARIANTS, "mutag", _default)
+
+
+def build(model: ml_collections.ConfigDict):
+  """The method of ``config.model``: :func:`jgssl.methods.graphcl` with its keys as arguments."""
+  from jgssl import methods  # pylint: disable=import-outside-toplevel
+  return methods.graphcl(**model.to_dict())

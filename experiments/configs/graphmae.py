@@ -51,19 +51,23 @@ def _default() -> ml_collections.ConfigDict:
   c.node_features = "auto"          # [data] one-hot labels, else one-hot degree (graph level)
 
   c.model = ml_collections.ConfigDict()
-  c.model.encoder = "gat"           # [yml] encoder
-  c.model.decoder = "gat"           # [yml] decoder
-  c.model.hidden = 512              # [yml] num_hidden (total over heads)
-  c.model.num_layers = 2            # [yml] num_layers
-  c.model.heads = 4                 # [yml] num_heads
-  c.model.out_heads = 1             # [yml] num_out_heads
-  c.model.activation = "prelu"      # [yml] activation
-  c.model.norm = "none"             # [args] norm None
-  c.model.residual = False          # [args] residual
-  c.model.in_drop = 0.2             # [yml] in_drop
-  c.model.attn_drop = 0.1           # [yml] attn_drop
-  c.model.negative_slope = 0.2      # [yml] negative_slope
-  c.model.gin_eps = 0.0             # unused by GAT
+  # The encoder; build() makes the module (GraphMAE's setup_module). Keys a kind does not read
+  # (GAT's heads for a GIN) keep the argparse value, as GraphMAE's args do.
+  c.model.encoder = ml_collections.ConfigDict()
+  c.model.encoder.name = "gat"      # [yml] encoder: 'gat', 'gin' or 'gcn'
+  c.model.encoder.features = (512, 512)  # [yml] num_hidden (total over heads) x num_layers 2
+  c.model.encoder.heads = 4         # [yml] num_heads
+  c.model.encoder.activation = "prelu"  # [yml] activation
+  c.model.encoder.norm = "none"     # [args] norm None (GIN: also the MLPs' norm)
+  c.model.encoder.residual = False  # [args] residual
+  c.model.encoder.dropout = 0.2     # [yml] in_drop (decoder too)
+  c.model.encoder.attn_dropout = 0.1  # [yml] attn_drop (decoder too)
+  c.model.encoder.negative_slope = 0.2  # [yml] negative_slope (decoder too)
+  c.model.encoder.eps = 0.0         # GIN eps (decoder too); unused by GAT
+  # One decoder layer to the feature width, with the encoder's dropouts, activation and norm.
+  c.model.decoder = ml_collections.ConfigDict()
+  c.model.decoder.name = "gat"      # [yml] decoder: 'gat', 'gin', 'gcn' or 'linear'
+  c.model.decoder.heads = 1         # [yml] num_out_heads (averaged)
   c.model.mask_rate = 0.5           # [yml] mask_rate
   c.model.replace_rate = 0.05       # [yml] replace_rate
   c.model.drop_edge_rate = 0.0      # [yml] drop_edge_rate
@@ -93,7 +97,7 @@ def _citeseer(c):
   c.dataset = "citeseer"
   c.epochs = 300                    # [yml] citeseer.max_epoch
   c.checkpoint_every = 30
-  c.model.heads = 2                 # [yml] num_heads
+  c.model.encoder.heads = 2         # [yml] num_heads
   c.model.replace_rate = 0.1        # [yml] replace_rate
   c.model.alpha = 1.0               # [yml] alpha_l (the paper's appendix says 1 or 3)
   c.optimizer.weight_decay = 2e-5   # [yml] weight_decay
@@ -106,7 +110,7 @@ def _pubmed(c):
   c.dataset = "pubmed"
   c.epochs = 1000                   # [yml] pubmed.max_epoch
   c.checkpoint_every = 100
-  c.model.hidden = 1024             # [yml] num_hidden
+  c.model.encoder.features = (1024, 1024)  # [yml] num_hidden
   c.model.mask_rate = 0.75          # [yml] mask_rate
   c.model.replace_rate = 0.0        # [yml] replace_rate
   c.optimizer.weight_decay = 1e-5   # [yml] weight_decay
@@ -123,13 +127,12 @@ def _graph(c, *, dataset, hidden, layers, lr, epochs, mask, replace, alpha, pool
   c.strategy = "data"               # graph level: padded batches, data parallel over devices
   c.features = "none"               # [data] one-hot features as they are
   c.batch_size = batch
-  c.model.encoder = "gin"
-  c.model.decoder = "gin"
-  c.model.hidden = hidden
-  c.model.num_layers = layers
-  c.model.activation = activation
-  c.model.norm = norm
-  c.model.gin_eps = 1.0             # [data] self-loops added to every TU graph
+  c.model.encoder.name = "gin"
+  c.model.decoder.name = "gin"
+  c.model.encoder.features = (hidden,) * layers
+  c.model.encoder.activation = activation
+  c.model.encoder.norm = norm
+  c.model.encoder.eps = 1.0         # [data] self-loops added to every TU graph
   c.model.mask_rate = mask
   c.model.replace_rate = replace
   c.model.alpha = alpha
@@ -183,7 +186,47 @@ VARIANTS = {"cora": lambda c: c, "citeseer": _citeseer, "pubmed": _pubmed,
             # Tiny: MUTAG, 2 epochs, narrow GIN, for the test suite only.
             "test": _base.chain(_graph_variant("mutag"),
                                 _base.overrides(epochs=2, checkpoint_every=1,
-                                                model=dict(hidden=16, num_layers=2))),
+                                                model=dict(encoder=dict(features=(16, 16))))),
             **{k: _graph_variant(k) for k in _GRAPH}}
 
 get_config = _base.make_get_config("GraphMAE", VARIANTS, "cora", _default)
+
+# What each kind of layer reads of c.model.encoder besides features, activation, norm, dropout
+# (GraphMAE's setup_module: GAT heads and attention, GIN eps and MLP norm).
+_GAT = ("attn_dropout", "negative_slope")
+
+
+def _encoder(e):
+  """The encoder c.model.encoder names (its last layer keeps norm and activation)."""
+  from jgssl import models  # pylint: disable=import-outside-toplevel
+  shared = dict(features=tuple(e.features), activation=e.activation, norm=e.norm,
+                dropout=e.dropout, residual=e.residual)
+  extra = {"gat": dict(heads=e.heads, **{k: e[k] for k in _GAT}),
+           "gin": dict(mlp_norm=e.norm, eps=e.eps), "gcn": {}}
+  if e.name not in extra:
+    raise ValueError(f"model.encoder.name must be one of {sorted(extra)}, got {e.name!r}")
+  return models.make_encoder(e.name, **shared, **extra[e.name])
+
+
+def _decoder(d, e):
+  """One decoder layer to the feature width (GraphMAE's decoder, encoding=False)."""
+  from jgssl import models  # pylint: disable=import-outside-toplevel
+  from jgssl.methods import masked_ae  # pylint: disable=import-outside-toplevel
+  options = {"gat": (models.GAT, dict(heads=d.heads, concat=False, **{k: e[k] for k in _GAT})),
+             "gin": (models.GIN, dict(hidden_features=e.features[-1], activation=e.activation,
+                                      mlp_norm=e.norm, eps=e.eps)),
+             "gcn": (models.GCN, {}), "linear": (models.MLP, {})}
+  if d.name not in options:
+    raise ValueError(f"model.decoder.name must be one of {sorted(options)}, got {d.name!r}")
+  cls, kwargs = options[d.name]
+  return masked_ae.decoder_layer(cls, dropout=e.dropout, **kwargs)
+
+
+def build(model: ml_collections.ConfigDict):
+  """``jgssl.methods.graphmae`` with the encoder and decoder ``model`` names."""
+  from jgssl.methods import masked_ae  # pylint: disable=import-outside-toplevel
+  return masked_ae.graphmae(
+      encoder=_encoder(model.encoder), decoder=_decoder(model.decoder, model.encoder),
+      mask_rate=model.mask_rate, replace_rate=model.replace_rate,
+      drop_edge_rate=model.drop_edge_rate, alpha=model.alpha, mask_scope=model.mask_scope,
+      pooling=model.pooling)

@@ -22,3 +22,4 @@ _gae.PAPER = {"cora": (91.4, 92.6), "citeseer": (90.8, 92.0)}  # [paper] Table 1
 
 VARIANTS = _gae.VARIANTS
 get_config = _gae.get_config
+build = _gae.build

@@ -17,10 +17,17 @@ Naming: the function is a verb (``drop_edges``); its factory is the same name in
 * :func:`shuffle_features` / :class:`ShuffleFeatures` — rows of ``x`` permuted per graph (DGI);
 * :func:`drop_nodes` / :class:`DropNodes` — node and edge masks (GraphCL node dropping);
 * :func:`sample_subgraph` / :class:`SampleSubgraph` — node and edge masks (GraphCL subgraph);
+* :func:`mask_nodes_gaussian` / :class:`MaskNodesGaussian` — rows of ``x`` to Gaussian noise
+  (GraphCL attribute masking);
 * :func:`adaptive_drop_edges` / :class:`AdaptiveDropEdges` — ``edges['mask']`` (GCA);
 * :func:`adaptive_mask_features` / :class:`AdaptiveMaskFeatures` — columns of ``x`` (GCA);
 * :func:`graphmae_mask` — rows of ``x`` to a learnable [MASK] token, returns the mask too
   (GraphMAE; no factory, since the token is a model parameter).
+
+Combinators: :func:`compose` (a chain), :func:`random_choice` (one drawn per call),
+:func:`per_graph_choice` (one drawn per graph of a batch); :func:`two_views` builds the pair of
+views of a two-view method (GRACE, GCA, BGRL, G-BT, CCA-SSG) from ``(factory, rates)`` steps;
+:func:`graphcl_augmentation` is GraphCL's ``--aug`` table (:data:`GRAPHCL_AUGMENTATIONS`).
 
 GCA's centralities and probabilities (:func:`gca_weights`, :func:`degree_centrality`,
 :func:`pagerank_centrality`, :func:`eigenvector_centrality`, ...) and MVGRL's diffusion views
@@ -41,7 +48,8 @@ from jgssl.augment.adaptive import (
     gca_weights,
     pagerank_centrality,
 )
-from jgssl.augment.base import Augmentation, compose, identity, random_choice
+from jgssl.augment.base import (Augmentation, compose, identity, per_graph_choice, random_choice,
+                                two_views)
 from jgssl.augment.diffusion import (
     MVGRL_EPSILONS,
     clear_diffusion_cache,
@@ -63,8 +71,10 @@ from jgssl.augment.features import (
     mask_feature_rows,
     shuffle_features,
 )
+from jgssl.augment.graphcl import GRAPHCL_AUGMENTATIONS, graphcl_augmentation
 from jgssl.augment.masking import graphmae_mask
-from jgssl.augment.nodes import DropNodes, SampleSubgraph, drop_nodes, sample_subgraph
+from jgssl.augment.nodes import (DropNodes, MaskNodesGaussian, SampleSubgraph, drop_nodes,
+                                 mask_nodes_gaussian, sample_subgraph)
 
 __all__ = [
     "AdaptiveDropEdges",
@@ -74,9 +84,11 @@ __all__ = [
     "DropEdges",
     "DropNodes",
     "DropoutFeatures",
+    "GRAPHCL_AUGMENTATIONS",
     "MVGRL_EPSILONS",
     "MaskFeatureColumns",
     "MaskFeatureRows",
+    "MaskNodesGaussian",
     "SampleSubgraph",
     "ShuffleFeatures",
     "adaptive_drop_edges",
@@ -94,13 +106,16 @@ __all__ = [
     "gca_edge_drop_probs",
     "gca_feature_drop_probs",
     "gca_weights",
+    "graphcl_augmentation",
     "graphmae_mask",
     "heat_diffusion",
     "heat_matrix",
     "identity",
     "mask_feature_columns",
     "mask_feature_rows",
+    "mask_nodes_gaussian",
     "pagerank_centrality",
+    "per_graph_choice",
     "ppr_diffusion",
     "ppr_matrix",
     "random_choice",
@@ -108,4 +123,5 @@ __all__ = [
     "select_epsilon",
     "shuffle_features",
     "sparsify",
+    "two_views",
 ]

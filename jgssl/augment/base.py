@@ -1,5 +1,6 @@
-"""The :data:`Augmentation` type and the combinators :func:`identity`, :func:`compose` and
-:func:`random_choice`.
+"""The :data:`Augmentation` type, the combinators :func:`identity`, :func:`compose`,
+:func:`random_choice` and :func:`per_graph_choice`, and :func:`two_views`, the pair of views of a
+two-view method.
 
 An *augmentation* is any callable ``aug(key, graph) -> graph`` that keeps every shape and dtype
 of a padded :class:`jraph.GraphsTuple` (it changes masks, weights, features or the contents of
@@ -11,14 +12,17 @@ or choose between inside ``jit``.
 
 from __future__ import annotations
 
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence, Tuple
 
 import jax
 import jax.numpy as jnp
 import jraph
 import numpy as np
 
-__all__ = ["Augmentation", "compose", "identity", "random_choice"]
+from jgssl.augment import _util
+
+__all__ = ["Augmentation", "compose", "identity", "per_graph_choice", "random_choice",
+           "two_views"]
 
 Augmentation = Callable[[jax.Array, jraph.GraphsTuple], jraph.GraphsTuple]
 """``aug(key, graph) -> graph`` with the same shapes and dtypes in and out."""
@@ -122,3 +126,122 @@ def random_choice(augs: Sequence[Augmentation], *, p: Optional[Sequence[float]] 
   chosen.augmentations = augs
   chosen.p = None if probs is None else tuple(probs.tolist())
   return chosen
+
+
+def per_graph_choice(augs: Sequence[Augmentation]) -> Augmentation:
+  """Applies one of ``augs``, drawn uniformly and independently **per graph** of a batch.
+
+  GraphCL's ``--aug random2/3/4`` (You et al., NeurIPS 2020) draws ``np.random.randint(k)`` in the
+  dataset's ``get`` (once per graph, Shen-Lab/GraphCL ``unsupervised_TU/aug.py``), so one batch
+  mixes augmentations; :func:`random_choice` draws once per call and gives every graph of a batch
+  the same one. Here every augmentation runs on the whole batch (each must keep shapes and may
+  only rewrite the entries of ``graph.nodes`` and ``graph.edges``) and each graph takes the node
+  and edge entries of its own draw (edges by the graph ``n_edge`` accounts them to). The key is
+  split into one key for the draws and one per augmentation. Jittable.
+
+  Args:
+    augs: a non-empty sequence of augmentations.
+
+  Returns:
+    An :data:`Augmentation`; padding graphs draw too, but padding entries stay padding as long as
+    every augmentation keeps them so.
+
+  Raises:
+    ValueError: on an empty ``augs`` or a non-callable entry.
+  """
+  augs = _check_augmentations(augs, "per_graph_choice")
+  if not augs:
+    raise ValueError("per_graph_choice needs at least one augmentation")
+
+  def chosen(key: jax.Array, graph: jraph.GraphsTuple) -> jraph.GraphsTuple:
+    k_choice, *k_augs = jax.random.split(key, len(augs) + 1)
+    views = [aug(k, graph) for aug, k in zip(augs, k_augs)]
+    n_graph = graph.n_node.shape[0]
+    choice = jax.random.randint(k_choice, (n_graph,), 0, len(augs))
+    node_choice = choice[_util.node_graph_ids(graph)]
+    edge_choice = jnp.repeat(choice, graph.n_edge, total_repeat_length=graph.senders.shape[0])
+
+    def pick(leaves, which):
+      out = leaves[0]
+      for i in range(1, len(leaves)):
+        sel = (which == i).reshape(which.shape + (1,) * (leaves[i].ndim - 1))
+        out = jnp.where(sel, leaves[i], out)
+      return out
+
+    nodes = {k: pick([v.nodes[k] for v in views], node_choice) for k in graph.nodes}
+    edges = {k: pick([v.edges[k] for v in views], edge_choice) for k in graph.edges}
+    return graph._replace(nodes=nodes, edges=edges)
+
+  chosen.augmentations = augs
+  return chosen
+
+
+def _view_pair(value) -> Tuple[Any, Any]:
+  """``(view 1's, view 2's)`` of a step's setting: a pair as it is, anything else for both."""
+  if isinstance(value, (tuple, list)):
+    if len(value) != 2:
+      raise ValueError(f"a per-view setting is one value for both views or a pair (view 1, "
+                       f"view 2), got {value!r}")
+    return tuple(value)
+  return value, value
+
+
+def two_views(*steps: Tuple[Callable[..., Callable], Any], side: bool = False
+              ) -> Tuple[Callable, Callable]:
+  """The pair of views of a two-view method: the same steps in both, each view at its own rates.
+
+  View ``k`` applies, in order, ``factory(rate=rates_k)`` of every ``(factory, rates)`` step,
+  chained as :func:`compose` chains them (the view's key is split into one key per step), so::
+
+    two_views((DropEdges, (0.2, 0.4)), (MaskFeatureColumns, (0.3, 0.4)))
+    == (compose(DropEdges(rate=0.2), MaskFeatureColumns(rate=0.3)),
+        compose(DropEdges(rate=0.4), MaskFeatureColumns(rate=0.4)))
+
+  GRACE and BGRL drop edges, then mask feature columns (CRIPAC-DIG/GRACE ``train.py``,
+  nerdslab/bgrl ``bgrl/transforms.py``); G-BT and CCA-SSG mask feature columns first
+  (pbielak/graph-barlow-twins ``gssl/augment.py``, hengruizhang98/CCA-SSG ``aug.py``). A two-view
+  method (:class:`jgssl.methods.TwoViewContrast`, a bootstrap method) draws its two view keys
+  itself and calls ``views[k](key_k, graph)``.
+
+  Args:
+    *steps: ``(factory, rates)`` pairs. ``factory(rate=r)`` returns the step's augmentation at
+      ``r`` (the CamelCase factories of :mod:`jgssl.augment`, or any callable taking ``rate=``);
+      ``rates`` is one value for both views or a pair ``(view 1, view 2)``.
+    side: the factories return *side-aware* augmentations ``(key, graph, side) -> graph``, which
+      read precomputed data of the graph (GCA's centrality weights, the side input a method's
+      ``prepare`` computes), and so do the two views.
+
+  Returns:
+    ``(view_1, view_2)``, each ``(key, graph) -> graph`` (with ``side``:
+    ``(key, graph, side) -> graph``); jittable and shape-keeping when the steps are.
+
+  Raises:
+    ValueError: on no steps, a step that is not a ``(factory, rates)`` pair, a non-callable
+      factory, or ``rates`` that is a sequence of other than two values. The factories check
+      the rates themselves.
+  """
+  if not steps:
+    raise ValueError("two_views needs at least one (factory, rates) step")
+  for i, step in enumerate(steps):
+    if not isinstance(step, tuple) or len(step) != 2 or not callable(step[0]):
+      raise ValueError(f"two_views: step {i} must be a (factory, rates) pair with a callable "
+                       f"factory, got {step!r}")
+  per_view = [_view_pair(rates) for _, rates in steps]
+  views = []
+  for k in range(2):
+    augs = tuple(factory(rate=rates[k]) for (factory, _), rates in zip(steps, per_view))
+    views.append(_side_compose(augs) if side else compose(*augs))
+  return tuple(views)
+
+
+def _side_compose(augs) -> Callable:
+  """:func:`compose` for side-aware augmentations ``(key, graph, side) -> graph``."""
+  augs = _check_augmentations(augs, "two_views")
+
+  def composed(key: jax.Array, graph: jraph.GraphsTuple, side) -> jraph.GraphsTuple:
+    for k, aug in zip(jax.random.split(key, len(augs)), augs):
+      graph = aug(k, graph, side)
+    return graph
+
+  composed.augmentations = augs
+  return composed

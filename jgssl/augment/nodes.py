@@ -1,7 +1,8 @@
-"""Node augmentations: node dropping and random subgraphs (GraphCL).
+"""Node augmentations: node dropping, random subgraphs and Gaussian node masking (GraphCL).
 
-Both are node masks: removed nodes get ``nodes['mask'] = False`` and every edge touching them
-gets ``edges['mask'] = False``; features, senders and receivers are untouched. Jittable,
+Node dropping and subgraphs are node masks: removed nodes get ``nodes['mask'] = False`` and every
+edge touching them gets ``edges['mask'] = False``; features, senders and receivers are untouched.
+Gaussian node masking overwrites the feature rows of chosen nodes and changes no mask. Jittable,
 vmappable over keys, shapes and dtypes kept.
 """
 
@@ -16,7 +17,8 @@ import jraph
 from jgssl import graph as jgraph
 from jgssl.augment import _util
 
-__all__ = ["DropNodes", "SampleSubgraph", "drop_nodes", "sample_subgraph"]
+__all__ = ["DropNodes", "MaskNodesGaussian", "SampleSubgraph", "drop_nodes", "mask_nodes_gaussian",
+           "sample_subgraph"]
 
 
 def drop_nodes(key: jax.Array, graph: jraph.GraphsTuple, *, rate: float) -> jraph.GraphsTuple:
@@ -147,3 +149,44 @@ class SampleSubgraph:
 
   def __call__(self, key: jax.Array, graph: jraph.GraphsTuple) -> jraph.GraphsTuple:
     return sample_subgraph(key, graph, rate=self.rate, nodes_per_step=self.nodes_per_step)
+
+
+def mask_nodes_gaussian(key: jax.Array, graph: jraph.GraphsTuple, *, rate: float,
+                        mean: float = 0.5, std: float = 0.5) -> jraph.GraphsTuple:
+  """GraphCL's attribute masking: ``floor(rate * n_g)`` rows per graph become ``N(mean, std²)``.
+
+  You et al., NeurIPS 2020; official code Shen-Lab/GraphCL ``unsupervised_TU/aug.py``
+  (``mask_nodes``: ``token = np.random.normal(0.5, 0.5, ...)`` written over the chosen rows).
+  The rows are chosen exactly as :func:`drop_nodes` chooses its nodes (uniform among the present
+  nodes of each real graph); only ``nodes['x']`` changes: no mask, no edge, padding untouched.
+
+  Args:
+    key: a ``jax.random`` key (split into one for the rows and one for the noise).
+    graph: a padded graph with ``nodes['x']`` ``[N, F]``.
+    rate: fraction of each graph's present nodes to overwrite, in ``[0, 1]``.
+    mean: mean of the noise.
+    std: standard deviation of the noise.
+
+  Returns:
+    The graph with ``nodes['x']`` (``[N, F]``) rewritten on the chosen rows.
+  """
+  _util.check_graph(graph, needs_x=True)
+  k_rows, k_noise = jax.random.split(key)
+  chosen = graph.nodes["mask"] & ~drop_nodes(k_rows, graph, rate=rate).nodes["mask"]
+  x = graph.nodes["x"]
+  noise = mean + std * jax.random.normal(k_noise, x.shape, x.dtype)
+  return graph._replace(nodes={**graph.nodes, "x": jnp.where(chosen[:, None], noise, x)})
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MaskNodesGaussian:
+  """Augmentation factory for :func:`mask_nodes_gaussian`: ``MaskNodesGaussian(rate=0.1)``."""
+  rate: float
+  mean: float = 0.5
+  std: float = 0.5
+
+  def __post_init__(self):
+    _util.check_rate("rate", self.rate)
+
+  def __call__(self, key: jax.Array, graph: jraph.GraphsTuple) -> jraph.GraphsTuple:
+    return mask_nodes_gaussian(key, graph, rate=self.rate, mean=self.mean, std=self.std)

@@ -1,7 +1,8 @@
 """Evaluation protocols on frozen embeddings, each named after the paper that defines it.
 
-Papers in graph self-supervised learning differ more in protocol than in model (REFERENCES.md
-section 2), so every protocol is its own function whose docstring names the paper and the
+Papers in graph self-supervised learning differ more in protocol than in model (classifier,
+split, restarts, which epoch is reported; the table below names each protocol and its users), so
+every protocol is its own function whose docstring names the paper and the
 official code it follows, and every result is an :class:`EvalResult` carrying the protocol tag,
 the seeds, the settings and the jgssl version.
 

@@ -29,7 +29,8 @@ class EvalResult:
   """Outcome of one evaluation protocol.
 
   Attributes:
-    protocol: the protocol tag of REFERENCES.md section 2 and the paper whose variant ran, e.g.
+    protocol: the protocol tag (the table of :mod:`jgssl.evaluate`) and the paper whose variant
+      ran, e.g.
       ``'LP-public/DGI'``, ``'SVM-10fold/GraphMAE'``, ``'TopK-rec/LightGCL'``.
     metrics: summary numbers. For a metric ``m``, ``metrics[m]`` is the mean over runs and
       ``metrics[m + '_std']`` the standard deviation (with the ``ddof`` in ``settings``). Scores are

@@ -55,8 +55,11 @@ __all__ = [
 _INITS = ("xavier", "torch")
 _TIES = ("last", "first", "max_test")
 
-# Per-paper LP-public settings (REFERENCES.md sections 2, 3.1, 3.4, 3.6, 3.8). Plain data, for
-# experiment configs to cite; every entry maps onto keyword arguments of `linear_probe`.
+# Per-paper LP-public settings, from the official code: DGI (PetarV-/DGI execute.py), MVGRL
+# (kavehhassani/mvgrl node/train.py), CCA-SSG (hengruizhang98/CCA-SSG main.py and its README
+# commands), GraphMAE (THUDM/GraphMAE configs.yml lr_f / weight_decay_f / max_epoch_f, probe in
+# graphmae/evaluation.py). Plain data, for experiment configs to cite; every entry maps onto
+# keyword arguments of `linear_probe`.
 LP_PUBLIC_SETTINGS = {
     "dgi": dict(restarts=50, epochs=100, lr=0.01, weight_decay=0.0, init="xavier"),
     "mvgrl": dict(restarts=50, epochs=300, lr=0.01, weight_decay=0.0, init="xavier"),

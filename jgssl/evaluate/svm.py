@@ -5,8 +5,10 @@ graph level (Hassani & Khasahmadi, ICML 2020) and GraphMAE (Hou et al., KDD 2022
 shuffled 10-fold cross-validation; inside each training fold, ``GridSearchCV`` picks ``C``; the
 refitted classifier is scored on the held-out fold.
 
-**Std semantics** (REFERENCES.md section 2). A *run* is one set of embeddings (one pretraining
-seed) scored with one fold seed. Every result reports
+**Std semantics** (GraphMAE, official code THUDM/GraphMAE ``main_graph.py``: mean over the 10
+folds per seed, then mean and std over 5 seeds; GraphCL also averages 5 seeds, and
+Shen-Lab/GraphCL issue #22 discusses the fold-level spread). A *run* is one set of embeddings (one
+pretraining seed) scored with one fold seed. Every result reports
 
 * ``acc``: mean over runs of the per-run mean over folds (the papers' number);
 * ``acc_std``: std over runs of those per-run means (GraphMAE's and GraphCL's "±": small);

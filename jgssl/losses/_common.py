@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Optional
 
 import jax
@@ -74,6 +75,50 @@ def _row_mask(where, n: int, name: str = "where") -> jax.Array:
   if where.shape != (n,):
     raise ValueError(f"{name} must have shape [{n}], got {where.shape}")
   return where
+
+
+def _restrict_pairs(pairs, where):
+  """``pairs`` with the rows outside ``where`` removed as anchors and as keys.
+
+  The one meaning of ``where`` for the pairing-based losses: a bool ``[N]`` mask of the rows that
+  count, AND-ed with the pairing's own masks. For a pairing of two views of the same ``N`` rows
+  (``'same_row'``, and ``'label'`` / ``'dense'`` with as many keys as anchors) row ``i`` is removed
+  on both sides (anchor ``i`` and key ``i``); for a cross-scale ``'segment'`` pairing the keys are
+  graphs, not rows, so only the node anchors are removed (mask graphs with ``graph_mask``).
+  ``where=None`` returns ``pairs`` itself (no new masks, so existing calls compute exactly what
+  they did).
+  """
+  if where is None:
+    return pairs
+  where = _row_mask(where, pairs.num_anchors)
+  if pairs.kind == "segment":
+    return dataclasses.replace(pairs, anchor_mask=pairs.anchor_mask & where)
+  if pairs.num_keys != pairs.num_anchors:
+    raise ValueError(
+        f"where masks row i of both views, but the pairing has {pairs.num_anchors} anchors and "
+        f"{pairs.num_keys} keys: mask them through the pairing (anchor_mask / key_mask) instead")
+  return dataclasses.replace(pairs, anchor_mask=pairs.anchor_mask & where,
+                             key_mask=pairs.key_mask & where)
+
+
+def _score_mask(name: str, x: jax.Array, own_where, where) -> jax.Array:
+  """Mask of a score / logit array: its own mask (shaped like ``x``; None: all) AND ``where``.
+
+  ``where`` is the bool ``[N]`` row mask shared by all inputs of a loss; it selects along the
+  leading axis of ``x`` (which must have ``N`` entries there) and is broadcast over the rest.
+  """
+  if own_where is None:
+    own_where = jnp.ones(x.shape, bool)
+  own_where = jnp.asarray(own_where)
+  if own_where.dtype != jnp.bool_ or own_where.shape != x.shape:
+    raise ValueError(f"{name}_where must be a bool mask of shape {x.shape}, got "
+                     f"{own_where.dtype} {own_where.shape}")
+  if where is None:
+    return own_where
+  if x.ndim == 0:
+    raise ValueError(f"where selects rows, but the {name} scores are a scalar")
+  rows = _row_mask(where, x.shape[0])
+  return own_where & rows.reshape(rows.shape + (1,) * (x.ndim - 1))
 
 
 def _zero_rows(x: jax.Array, mask: jax.Array) -> jax.Array:

@@ -16,8 +16,10 @@ def bootstrap_cosine_loss(prediction: jax.Array, target: jax.Array, *,
                           where: Optional[jax.Array] = None) -> jax.Array:
   """``2 − 2 cos(p_i, sg(z_i))`` per row (BGRL, Thakoor et al., ICLR 2022; BYOL).
 
-  BGRL's loss is ``2 − cos(p₁, sg(y₂)) − cos(p₂, sg(y₁))`` per node (REFERENCES.md §3.5), i.e. the
-  average of this function over the two (prediction, target) pairings. The target gets no
+  BGRL's loss is ``2 − cos(p₁, sg(y₂)) − cos(p₂, sg(y₁))`` per node (Thakoor et al.,
+  "Large-Scale Representation Learning on Graphs via Bootstrapping", ICLR 2022; official code
+  nerdslab/bgrl ``train_transductive.py``), i.e. the average of this function over the two
+  (prediction, target) pairings. The target gets no
   gradient. It is a loss: 0 when prediction and target align, 4 when opposite (PyGCL's
   ``BootstrapLatent`` returns the similarity instead; tested here). ``O(N · d)``: only the N
   matching pairs are scored.

@@ -60,8 +60,10 @@ def cross_correlation(z1: jax.Array, z2: jax.Array, *, where: Optional[jax.Array
   """Batch cross-correlation ``C = col-std(z1)ᵀ col-std(z2) / n`` (``[d, d]``).
 
   ``col-std`` centres each column and divides by its unbiased std plus ``eps`` over the ``n``
-  present rows (G-BT, REFERENCES.md §3.7). Note the ``1/n`` after an unbiased std: a perfectly
-  correlated column gives ``C_kk = (n − 1)/n``, as in the official code.
+  present rows (G-BT: Bielak, Kajdanowicz & Chawla, "Graph Barlow Twins", Knowledge-Based
+  Systems 2022; official code pbielak/graph-barlow-twins ``gssl/loss.py``). Note the ``1/n``
+  after an unbiased std: a perfectly correlated column gives ``C_kk = (n − 1)/n``, as in the
+  official code.
   """
   z1, z2, where = _pair(z1, z2, where)
   a, n = _standardize(z1, where, eps)
@@ -71,7 +73,9 @@ def cross_correlation(z1: jax.Array, z2: jax.Array, *, where: Optional[jax.Array
 
 def barlow_twins_loss(z1: jax.Array, z2: jax.Array, *, lambd: Optional[float] = None,
                       where: Optional[jax.Array] = None, eps: float = 1e-15) -> jax.Array:
-  """Graph Barlow Twins loss (Bielak et al. 2022, REFERENCES.md §3.7; Zbontar et al. 2021).
+  """Graph Barlow Twins loss (Bielak et al., Knowledge-Based Systems 2022; Zbontar et al. 2021).
+
+  Official code: pbielak/graph-barlow-twins ``gssl/loss.py``.
 
   ``L = Σ_k (1 − C_kk)² + λ Σ_{k≠l} C_kl²`` with ``C`` from :func:`cross_correlation`
   (``eps = 1e-15`` as the official ``gssl/loss.py``) and ``λ = 1/d`` by default.
@@ -148,7 +152,11 @@ def vicreg_loss(z1: jax.Array, z2: jax.Array, *, sim_weight: float = 25.0,
 
 def cca_ssg_loss(z1: jax.Array, z2: jax.Array, *, lambd: float = 1e-3,
                  where: Optional[jax.Array] = None) -> jax.Array:
-  """CCA-SSG (Zhang et al., NeurIPS 2021; REFERENCES.md §3.6).
+  """CCA-SSG (Zhang et al., "From Canonical Correlation Analysis to Self-supervised Graph
+  Neural Networks", NeurIPS 2021).
+
+  Official code hengruizhang98/CCA-SSG: the standardisation in ``model.py`` (``CCA_SSG.forward``),
+  the loss in ``main.py``.
 
   ``z_k = col-std(h_k)`` (unbiased std, no eps, as the official code), ``C = z₁ᵀz₂/n``,
   ``C_k = z_kᵀz_k/n``; ``L = −tr(C) + λ(‖I − C₁‖²_F + ‖I − C₂‖²_F)``. Lower is better; with

@@ -1,6 +1,6 @@
 """The InfoNCE family: GRACE / GraphCL / supervised InfoNCE, DCL, debiased and hard-negative forms.
 
-Notation (REFERENCES.md §0): anchors ``u`` ``[N, d]``, keys ``v`` ``[M, d]``, scores
+Notation: anchors ``u`` ``[N, d]``, keys ``v`` ``[M, d]``, scores
 ``s_ij = cos(u_i, v_j) / τ``. For an anchor ``i`` with positives ``P_i`` and negatives ``N_i``
 (given by a :class:`jgssl.pairs.Pairs`, possibly including the anchor's own view) the general row is
 
@@ -59,8 +59,8 @@ import jax
 import jax.numpy as jnp
 
 from jgssl.losses import _same_row
-from jgssl.losses._common import (_matrix, _positive, _row_mask, _same_shape, _zero_rows,
-                                  l2_normalize)
+from jgssl.losses._common import (_matrix, _positive, _restrict_pairs, _row_mask, _same_shape,
+                                  _zero_rows, l2_normalize)
 from jgssl.pairs import Pairs
 from jgssl.pairs import same_scale
 from jgssl.pairs.pairs import _take
@@ -409,7 +409,8 @@ def info_nce_rows(anchors: jax.Array, keys: jax.Array, *, pairs: Pairs, temperat
                   row_offset=0, intra_keys: Optional[jax.Array] = None,
                   positive_in_denominator: bool = True,
                   positive_weights: Optional[jax.Array] = None,
-                  key_chunk_size: Optional[int] = None, normalize: bool = True) -> jax.Array:
+                  key_chunk_size: Optional[int] = None, normalize: bool = True,
+                  where: Optional[jax.Array] = None) -> jax.Array:
   """InfoNCE rows of a block of anchors against the full keys (one direction).
 
   The building block of every InfoNCE-form loss here and the unit a sharded step distributes
@@ -430,11 +431,14 @@ def info_nce_rows(anchors: jax.Array, keys: jax.Array, *, pairs: Pairs, temperat
     positive_weights: optional float ``[B]`` weight of each row's positive term (weighted DCL).
     key_chunk_size: keys per streamed block; None scores all keys at once (``O(B · M)``).
     normalize: L2-normalise rows first (cosine similarity); False uses raw dot products.
+    where: bool ``[N]`` over **all** rows of the pairing (not the block), as in
+      :func:`info_nce`: rows outside it are neither anchors nor keys.
 
   Returns:
-    float32 ``[B]`` per-row losses ``-w_i mean_{P_i} s + log Σ_{D_i} e^s``; 0 for padding rows
-    and rows without a positive (see ``pairs.row_mask()``).
+    float32 ``[B]`` per-row losses ``-w_i mean_{P_i} s + log Σ_{D_i} e^s``; 0 for padding rows,
+    rows outside ``where`` and rows without a positive (see ``pairs.row_mask()``).
   """
+  pairs = _restrict_pairs(pairs, where)
   return _rows(anchors, keys, pairs=pairs, temperature=temperature, row_offset=row_offset,
                intra_keys=intra_keys, key_chunk_size=key_chunk_size, normalize=normalize,
                channels=(("den", 1.0),), positive_in_denominator=positive_in_denominator,
@@ -457,7 +461,8 @@ def _check_debias(tau_plus: float, beta: float) -> Tuple[float, float]:
 def debiased_info_nce_rows(anchors: jax.Array, keys: jax.Array, *, pairs: Pairs,
                            temperature: float, tau_plus: float = 0.1, beta: float = 0.0,
                            row_offset=0, intra_keys: Optional[jax.Array] = None,
-                           key_chunk_size: Optional[int] = None) -> jax.Array:
+                           key_chunk_size: Optional[int] = None,
+                           where: Optional[jax.Array] = None) -> jax.Array:
   """Debiased (``beta=0``) / hard-negative (``beta>0``) InfoNCE rows of a block of anchors.
 
   Block-of-rows form of :func:`debiased_info_nce` / :func:`hard_info_nce` (same arguments as
@@ -465,10 +470,11 @@ def debiased_info_nce_rows(anchors: jax.Array, keys: jax.Array, *, pairs: Pairs,
   cosine scores).
 
   Returns:
-    float32 ``[B]`` per-row losses.
+    float32 ``[B]`` per-row losses (0 outside ``where`` and ``pairs.row_mask()``).
   """
   tau_plus, beta = _check_debias(tau_plus, beta)
   inv_temp = 1.0 / _positive("temperature", temperature)
+  pairs = _restrict_pairs(pairs, where)
   return _rows(anchors, keys, pairs=pairs, temperature=temperature, row_offset=row_offset,
                intra_keys=intra_keys, key_chunk_size=key_chunk_size, normalize=True,
                channels=_debias_channels(beta), positive_in_denominator=False,
@@ -484,7 +490,8 @@ def debiased_info_nce_rows(anchors: jax.Array, keys: jax.Array, *, pairs: Pairs,
 def info_nce(u: jax.Array, v: jax.Array, *, pairs: Pairs, temperature: float,
              positive_in_denominator: bool = True, symmetric: bool = True,
              positive_weights: Optional[jax.Array] = None, chunk_size: Optional[int] = None,
-             key_chunk_size: Optional[int] = None, normalize: bool = True) -> jax.Array:
+             key_chunk_size: Optional[int] = None, normalize: bool = True,
+             where: Optional[jax.Array] = None) -> jax.Array:
   """General masked InfoNCE over an arbitrary pairing (same-scale, cross-scale, supervised).
 
   ``ℓ_i = −w_i · mean_{p∈P_i} s_ip + log Σ_{j∈D_i} e^{s_ij}`` with ``s = cos/τ`` (Oord et al.
@@ -505,11 +512,20 @@ def info_nce(u: jax.Array, v: jax.Array, *, pairs: Pairs, temperature: float,
     chunk_size: anchor rows per block; None (with ``key_chunk_size`` None) is the dense form.
     key_chunk_size: key rows per streamed block; defaults to ``chunk_size``.
     normalize: cosine (True) or dot-product (False) scores.
+    where: bool ``[N]`` rows that count, AND-ed with the pairing's masks; None: the pairing alone
+      decides. For a pairing of two views of the same rows (``M == N``) a row outside ``where``
+      is removed both as an anchor (its loss is 0) and as a key (nobody's positive or negative,
+      intra-view included); rows outside it may hold anything, even NaN. For a cross-scale
+      ``'segment'`` pairing it removes node anchors only (graphs: ``graph_mask``); other pairings
+      with ``M != N`` raise (mask them through the pairing).
 
   Returns:
-    float32 ``[N]`` per-row losses, 0 outside ``pairs.row_mask(symmetric=symmetric)``; reduce with
-    ``masked_mean(rows, pairs.row_mask(symmetric=symmetric))``.
+    float32 ``[N]`` per-row losses, 0 outside ``where`` and outside
+    ``pairs.row_mask(symmetric=symmetric)``; reduce with
+    ``masked_mean(rows, where & pairs.row_mask(symmetric=symmetric))`` (without ``where``:
+    ``masked_mean(rows, pairs.row_mask(symmetric=symmetric))``).
   """
+  pairs = _restrict_pairs(pairs, where)
   return _family(u, v, pairs=pairs, temperature=temperature, channels=(("den", 1.0),),
                  positive_in_denominator=positive_in_denominator,
                  finish=_info_nce_finisher(positive_in_denominator),
@@ -527,7 +543,8 @@ def _views(u, v, where):
 def grace_loss(u: jax.Array, v: jax.Array, *, temperature: float,
                where: Optional[jax.Array] = None, chunk_size: Optional[int] = None,
                key_chunk_size: Optional[int] = None) -> jax.Array:
-  """GRACE's InfoNCE (Zhu et al., ICML-W 2020; REFERENCES.md §3.2), per node.
+  """GRACE's InfoNCE (Zhu et al., "Deep Graph Contrastive Representation Learning", ICML 2020
+  workshop), per node; official code CRIPAC-DIG/GRACE ``model.py`` (``semi_loss`` / ``loss``).
 
   ``ℓ(u_i, v_i) = −log e^{θ(u_i,v_i)} / (Σ_k e^{θ(u_i,v_k)} + Σ_{k≠i} e^{θ(u_i,u_k)})`` with
   ``θ = cos/τ``: positive in the denominator, inter- and intra-view negatives; the row is
@@ -554,7 +571,9 @@ def graphcl_loss(u: jax.Array, v: jax.Array, *, temperature: float = 0.2,
                  symmetric: bool = False, where: Optional[jax.Array] = None,
                  chunk_size: Optional[int] = None,
                  key_chunk_size: Optional[int] = None) -> jax.Array:
-  """GraphCL's contrastive loss (You et al., NeurIPS 2020; REFERENCES.md §3.9), per graph.
+  """GraphCL's contrastive loss (You et al., "Graph Contrastive Learning with Augmentations",
+  NeurIPS 2020), per graph; official code Shen-Lab/GraphCL ``unsupervised_TU/gsimclr.py``
+  (``loss_cal``).
 
   ``ℓ_i = −log e^{s_ii} / (Σ_j e^{s_ij} − e^{s_ii})``, ``s = cos/T``: the positive is left out of
   the denominator and only cross-view negatives are used; the official unsupervised_TU code uses
@@ -581,14 +600,17 @@ def dcl_loss(u: jax.Array, v: jax.Array, *, temperature: float = 0.1,
              where: Optional[jax.Array] = None, intra_view: bool = True,
              chunk_size: Optional[int] = None, key_chunk_size: Optional[int] = None
              ) -> jax.Array:
-  """Decoupled contrastive loss (DCL; Yeh et al., ECCV 2022; REFERENCES.md §5), per row.
+  """Decoupled contrastive loss (DCL; Yeh et al., "Decoupled Contrastive Learning", ECCV 2022),
+  per row.
 
   ``ℓ_i = −s(u_i, v_i)/τ + log Σ_{l∈{u,v}} Σ_{j≠i} e^{s(u_i, l_j)/τ}``, symmetrised as
-  ``½(ℓ(u,v) + ℓ(v,u))``. Choice (the official form is unconfirmed, §5): **one** log-sum-exp over
-  the union of intra- and inter-view negatives (the raminnakhli/Decoupled-Contrastive-Learning
-  form), not lightly's sum of two separate log-sum-exps. It is exactly InfoNCE with the positive
-  removed from the denominator, so it shares the dense / chunked machinery. Codes that add the
-  two directions instead of averaging give twice this value.
+  ``½(ℓ(u,v) + ℓ(v,u))``. Choice (which form is the authors' own is unconfirmed): **one**
+  log-sum-exp over the union of intra- and inter-view negatives (the
+  raminnakhli/Decoupled-Contrastive-Learning form, ``loss/dcl.py``), not the sum of two separate
+  log-sum-exps of lightly's ``DCLLoss`` (lightly-ai/lightly ``lightly/loss/dcl_loss.py``). It is
+  exactly InfoNCE with the positive removed from the denominator, so it shares the dense /
+  chunked machinery. Codes that add the two directions instead of averaging give twice this
+  value.
 
   Args:
     u, v: float ``[N, d]`` embeddings of the two views.
@@ -610,7 +632,8 @@ def dcl_weights(u: jax.Array, v: jax.Array, *, sigma: float = 0.5,
                 where: Optional[jax.Array] = None) -> jax.Array:
   """Weights of weighted DCL: ``w_i = 2 − n · softmax_i(cos(u_i, v_i) / σ)``, no gradient.
 
-  The von Mises–Fisher weighting of Yeh et al. 2022 (REFERENCES.md §5), the softmax taken over
+  The von Mises–Fisher weighting of Yeh et al. 2022 (as lightly's ``DCLWLoss``,
+  lightly-ai/lightly ``lightly/loss/dcl_loss.py``), the softmax taken over
   the ``n`` present rows and computed on stop-gradient embeddings. Easy positives (high cosine)
   get smaller weights; the weights average to 1 over the present rows.
 
@@ -659,8 +682,9 @@ def debiased_info_nce(u: jax.Array, v: jax.Array, *, temperature: float, tau_plu
   ``ℓ_i = −log pos / (pos + Ng)``, computed in log space. ``τ⁺`` is the class prior (the chance
   that a "negative" shares the anchor's class); ``τ⁺ = 0`` recovers InfoNCE (up to the clamp).
   The default pairing is the SimCLR one of the official code (intra- and inter-view negatives,
-  ``M = 2N − 2``, both directions). PyGCL's version returns the loss without its minus sign
-  (REFERENCES.md §6); this one decreases as positives align (tested).
+  ``M = 2N − 2``, both directions). PyGCL's ``DebiasedInfoNCE`` (PyGCL/PyGCL
+  ``GCL/losses/infonce.py``) returns the loss without its minus sign (PyGCL issue #56); this one
+  decreases as positives align (tested).
 
   Args:
     u, v: float ``[N, d]`` embeddings of the two views.
@@ -668,12 +692,14 @@ def debiased_info_nce(u: jax.Array, v: jax.Array, *, temperature: float, tau_plu
     tau_plus: τ⁺ ∈ [0, 1).
     pairs: optional pairing (default ``same_scale(where, intra_view=True)``); with several
       positives the mean positive score plays ``log pos``.
-    where: bool ``[N]`` rows present (ignored when ``pairs`` is given).
+    where: bool ``[N]`` rows present. With ``pairs`` it is AND-ed with the pairing's masks,
+      exactly as in :func:`info_nce` (rows outside it are neither anchors nor keys).
     symmetric: average both directions.
     chunk_size, key_chunk_size: as in :func:`grace_loss`.
 
   Returns:
-    float32 ``[N]``; reduce with ``masked_mean(rows, where)`` (or ``pairs.row_mask(...)``).
+    float32 ``[N]``, 0 outside ``where``; reduce with ``masked_mean(rows, where)`` (with ``pairs``:
+    ``masked_mean(rows, where & pairs.row_mask(symmetric=symmetric))``).
   """
   return hard_info_nce(u, v, temperature=temperature, beta=0.0, tau_plus=tau_plus, pairs=pairs,
                        where=where, symmetric=symmetric, chunk_size=chunk_size,
@@ -691,8 +717,8 @@ def hard_info_nce(u: jax.Array, v: jax.Array, *, temperature: float, beta: float
   ``R = M · Σ_neg e^{(1+β)s} / Σ_neg e^{βs}``; then the debiased estimator of Chuang et al. 2020,
   ``Ng = max((R − τ⁺ M pos) / (1 − τ⁺), M e^{−1/τ})``, ``ℓ_i = −log pos / (pos + Ng)``.
   ``β = 0`` is :func:`debiased_info_nce`. Everything is streamed in log space, so the chunked form
-  is exact as well. PyGCL returns this without its minus sign (REFERENCES.md §6); tested here to
-  decrease as positives align.
+  is exact as well. PyGCL's ``HardnessInfoNCE`` (PyGCL/PyGCL ``GCL/losses/infonce.py``) returns
+  this without its minus sign (PyGCL issue #56); tested here to decrease as positives align.
 
   Args:
     u, v: float ``[N, d]``.
@@ -708,6 +734,8 @@ def hard_info_nce(u: jax.Array, v: jax.Array, *, temperature: float, beta: float
   if pairs is None:
     u, v, where = _views(u, v, where)
     pairs = same_scale(where, intra_view=True)
+  else:
+    pairs = _restrict_pairs(pairs, where)
   inv_temp = 1.0 / _positive("temperature", temperature)
   return _family(u, v, pairs=pairs, temperature=temperature, channels=_debias_channels(beta),
                  positive_in_denominator=False,

@@ -75,8 +75,9 @@ def mochi_info_nce(key: jax.Array, u: jax.Array, v: jax.Array, *, temperature: f
   ``β ~ U(0, 0.5)``; append their logits ``q·h/τ`` to the denominator:
   ``ℓ_i = −s_ii + log(e^{s_ii} + Σ_{j≠i} e^{s_ij} + Σ_h e^{q_i·h/τ})``.
 
-  Choices (REFERENCES.md §5 flags the paper defaults and the gradient flow into synthetic
-  points as unconfirmed): the synthetic points carry **no gradient** by default
+  Choices (the paper's defaults and whether gradient flows into the synthetic points are not
+  confirmed against a primary source; the mixing follows the paper and the unofficial
+  davidsvy/hard-negative-mixing README): the synthetic points carry **no gradient** by default
   (``stop_gradient_synthetic``), as MoCo's queue negatives carry none; the hardest negatives are
   ranked on detached scores; ``a`` and ``b`` are drawn independently (they may coincide); only
   cross-view negatives, one direction (MoCo-style) unless ``symmetric``. The defaults

@@ -8,7 +8,7 @@ from typing import Optional
 import jax
 import jax.numpy as jnp
 
-from jgssl.losses._common import _float, masked_mean
+from jgssl.losses._common import _float, _restrict_pairs, _score_mask, masked_mean
 from jgssl.pairs import Pairs
 
 __all__ = ["dgi_bce_loss", "jsd_mi_loss", "jsd_mi_pairs_loss"]
@@ -16,45 +16,49 @@ __all__ = ["dgi_bce_loss", "jsd_mi_loss", "jsd_mi_pairs_loss"]
 _LOG2 = math.log(2.0)
 
 
-def _scores(name: str, x, where):
+def _scores(name: str, x, own_where, where):
   x = _float(x)
-  if where is None:
-    where = jnp.ones(x.shape, bool)
-  where = jnp.asarray(where)
-  if where.dtype != jnp.bool_ or where.shape != x.shape:
-    raise ValueError(f"{name}_where must be a bool mask of shape {x.shape}, got {where.dtype} "
-                     f"{where.shape}")
-  return jnp.where(where, x, 0.0), where
+  own_where = _score_mask(name, x, own_where, where)
+  return jnp.where(own_where, x, 0.0), own_where
 
 
 def jsd_mi_loss(pos_scores: jax.Array, neg_scores: jax.Array, *,
                 pos_where: Optional[jax.Array] = None,
-                neg_where: Optional[jax.Array] = None) -> jax.Array:
+                neg_where: Optional[jax.Array] = None,
+                where: Optional[jax.Array] = None) -> jax.Array:
   """Jensen–Shannon MI estimator as a loss (DGI / InfoGraph / MVGRL; Hjelm et al. 2019).
 
   The f-GAN JSD bound of Nowozin et al. 2016 in its softplus form, as InfoGraph's
-  ``local_global_loss_`` (REFERENCES.md §3.10): positive term ``E_P[log 2 − softplus(−T)]``,
-  negative term ``E_N[softplus(−T) + T − log 2] = E_N[softplus(T) − log 2]``, loss
-  ``E_N − E_P = mean_P softplus(−T) + mean_N softplus(T) − 2 log 2``. Lower is better; the minimum
-  ``−2 log 2`` is reached as positive scores → +∞ and negative scores → −∞.
+  ``local_global_loss_`` (Sun et al., ICLR 2020; official code fanyun-sun/InfoGraph
+  ``unsupervised/losses.py``, expectations from
+  ``unsupervised/cortex_DIM/functions/gan_losses.py``): positive term
+  ``E_P[log 2 − softplus(−T)]``, negative term ``E_N[softplus(−T) + T − log 2] =
+  E_N[softplus(T) − log 2]``, loss ``E_N − E_P = mean_P softplus(−T) + mean_N softplus(T) −
+  2 log 2``. Lower is better; the minimum ``−2 log 2`` is reached as positive scores → +∞ and
+  negative scores → −∞.
 
   Args:
     pos_scores: float array (any shape) of discriminator scores ``T`` of positive pairs.
     neg_scores: float array (any shape) of scores of negative pairs.
     pos_where: bool mask shaped like ``pos_scores`` (None: all).
     neg_where: bool mask shaped like ``neg_scores`` (None: all).
+    where: bool ``[N]`` rows that count, applied to the leading axis of both score arrays (both
+      must have ``N`` entries there, e.g. DGI's real and corrupted node scores) and AND-ed with
+      ``pos_where`` / ``neg_where``; None: all rows.
 
   Returns:
-    float32 scalar: each expectation is a masked mean over its own pairs.
+    float32 scalar over the selected scores only: each expectation is a masked mean over its
+    own pairs.
   """
-  pos, pos_where = _scores("pos", pos_scores, pos_where)
-  neg, neg_where = _scores("neg", neg_scores, neg_where)
+  pos, pos_where = _scores("pos", pos_scores, pos_where, where)
+  neg, neg_where = _scores("neg", neg_scores, neg_where, where)
   return (masked_mean(jax.nn.softplus(-pos), pos_where)
           + masked_mean(jax.nn.softplus(neg), neg_where) - 2.0 * _LOG2)
 
 
 def jsd_mi_pairs_loss(scores: jax.Array, *, pairs: Pairs,
-                      corrupted_scores: Optional[jax.Array] = None) -> jax.Array:
+                      corrupted_scores: Optional[jax.Array] = None,
+                      where: Optional[jax.Array] = None) -> jax.Array:
   """JSD estimator over a score matrix and a pairing (InfoGraph / MVGRL graph level; DGI).
 
   ``scores[i, g] = T(h_i, s_g)`` for every anchor (node) and key (graph summary); positives and
@@ -69,9 +73,13 @@ def jsd_mi_pairs_loss(scores: jax.Array, *, pairs: Pairs,
     scores: float ``[N, M]``.
     pairs: a pairing without intra-view part, ``N`` anchors × ``M`` keys.
     corrupted_scores: optional float ``[N, M]`` or ``[N]``.
+    where: bool ``[N]`` rows (anchors) that count, AND-ed with the pairing's masks: a row outside
+      it is no anchor, and its corrupted score is not used. For a cross-scale pairing the keys
+      (graphs) are masked by ``graph_mask`` only; for a pairing of two views of the same rows
+      (``M == N``) row ``i`` is removed as key ``i`` too. None: the pairing alone decides.
 
   Returns:
-    float32 scalar.
+    float32 scalar over the selected pairs only.
   """
   scores = _float(scores)
   if scores.shape != (pairs.num_anchors, pairs.num_keys):
@@ -80,6 +88,7 @@ def jsd_mi_pairs_loss(scores: jax.Array, *, pairs: Pairs,
   if pairs.intra_view:
     raise ValueError("jsd_mi_pairs_loss scores anchors against keys only: intra_view pairs "
                      "are not supported")
+  pairs = _restrict_pairs(pairs, where)
   pos, neg = pairs.dense_masks()
   pos_terms = jnp.where(pos, jax.nn.softplus(-jnp.where(pos, scores, 0.0)), 0.0)
   neg_terms = jnp.where(neg, jax.nn.softplus(jnp.where(neg, scores, 0.0)), 0.0)
@@ -102,8 +111,12 @@ def jsd_mi_pairs_loss(scores: jax.Array, *, pairs: Pairs,
 
 def dgi_bce_loss(pos_logits: jax.Array, neg_logits: jax.Array, *,
                  pos_where: Optional[jax.Array] = None,
-                 neg_where: Optional[jax.Array] = None) -> jax.Array:
-  """DGI's binary cross-entropy (Veličković et al., ICLR 2019; REFERENCES.md §3.1).
+                 neg_where: Optional[jax.Array] = None,
+                 where: Optional[jax.Array] = None) -> jax.Array:
+  """DGI's binary cross-entropy (Veličković et al., "Deep Graph Infomax", ICLR 2019).
+
+  Official code PetarV-/DGI: ``nn.BCEWithLogitsLoss`` in ``execute.py`` over the bilinear logits
+  of ``models/dgi.py``.
 
   Real (node, summary) logits are labelled 1 and corrupted ones 0;
   ``BCEWithLogits`` averaged over all present logits together:
@@ -114,12 +127,14 @@ def dgi_bce_loss(pos_logits: jax.Array, neg_logits: jax.Array, *,
     pos_logits: float array of real-pair logits (e.g. ``[N]``).
     neg_logits: float array of corrupted-pair logits.
     pos_where, neg_where: bool masks shaped like the logits (None: all).
+    where: bool ``[N]`` rows that count (e.g. present nodes), applied to the leading axis of both
+      logit arrays and AND-ed with ``pos_where`` / ``neg_where``; None: all rows.
 
   Returns:
-    float32 scalar.
+    float32 scalar over the selected logits only.
   """
-  pos, pos_where = _scores("pos", pos_logits, pos_where)
-  neg, neg_where = _scores("neg", neg_logits, neg_where)
+  pos, pos_where = _scores("pos", pos_logits, pos_where, where)
+  neg, neg_where = _scores("neg", neg_logits, neg_where, where)
   total = (jnp.sum(jnp.where(pos_where, jax.nn.softplus(-pos), 0.0))
            + jnp.sum(jnp.where(neg_where, jax.nn.softplus(neg), 0.0)))
   return total / jnp.maximum(jnp.sum(pos_where) + jnp.sum(neg_where), 1)

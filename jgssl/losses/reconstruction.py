@@ -7,8 +7,8 @@ from typing import Optional
 import jax
 import jax.numpy as jnp
 
-from jgssl.losses._common import (_float, _matrix, _row_mask, _same_shape, _zero_rows,
-                                  l2_normalize)
+from jgssl.losses._common import (_float, _matrix, _row_mask, _same_shape, _score_mask,
+                                  _zero_rows, l2_normalize)
 
 __all__ = [
     "edge_logits",
@@ -24,7 +24,9 @@ def scaled_cosine_error(prediction: jax.Array, target: jax.Array, *, alpha: floa
                         where: Optional[jax.Array] = None) -> jax.Array:
   """GraphMAE's scaled cosine error ``(1 − cos(x̂_i, x_i))^α`` per row (Hou et al., KDD 2022).
 
-  GraphMAE's loss is the mean over the *masked* nodes (REFERENCES.md §3.8):
+  GraphMAE's loss is the mean over the *masked* nodes (official code THUDM/GraphMAE
+  ``graphmae/models/loss_func.py`` ``sce_loss``, applied to the masked nodes in
+  ``graphmae/models/edcoder.py``):
   ``masked_mean(scaled_cosine_error(x_hat, x, alpha=a, where=m), m)`` with ``m`` the mask of
   masked (and present) nodes.
 
@@ -70,38 +72,37 @@ def edge_logits(z: jax.Array, senders: jax.Array, receivers: jax.Array) -> jax.A
   return jnp.sum(z[senders] * z[receivers], axis=1)
 
 
-def _logits(name, x, where):
+def _logits(name, x, own_where, where):
   x = _float(x)
-  if where is None:
-    where = jnp.ones(x.shape, bool)
-  where = jnp.asarray(where)
-  if where.dtype != jnp.bool_ or where.shape != x.shape:
-    raise ValueError(f"{name}_where must be a bool mask of shape {x.shape}, got {where.dtype} "
-                     f"{where.shape}")
-  return jnp.where(where, x, 0.0), where
+  own_where = _score_mask(name, x, own_where, where)
+  return jnp.where(own_where, x, 0.0), own_where
 
 
 def link_bce_loss(pos_logits: jax.Array, neg_logits: jax.Array, *,
                   pos_where: Optional[jax.Array] = None,
-                  neg_where: Optional[jax.Array] = None) -> jax.Array:
+                  neg_where: Optional[jax.Array] = None,
+                  where: Optional[jax.Array] = None) -> jax.Array:
   """Link reconstruction BCE with sampled negatives (GAE with negative sampling).
 
   ``mean_P −log σ(x) + mean_N −log(1 − σ(x)) = mean_P softplus(−x) + mean_N softplus(x)``, the
   sampled estimator of PyG's ``GAE.recon_loss``. It is *not* the official dense GAE objective
-  (weighted BCE over all N² entries, :func:`gae_dense_loss`); REFERENCES.md §3.11 asks that the
-  two be kept apart. Negatives come e.g. from :func:`jgssl.pairs.sample_negative_edges`.
+  (weighted BCE over all N² entries, :func:`gae_dense_loss`): the two are different estimators
+  and are kept apart. Negatives come e.g. from :func:`jgssl.pairs.sample_negative_edges`.
 
   Args:
     pos_logits: float ``[E]`` logits of observed edges (:func:`edge_logits`).
     neg_logits: float ``[S]`` logits of sampled non-edges.
     pos_where: bool ``[E]`` present edges (padding edges False).
     neg_where: bool ``[S]`` valid samples.
+    where: bool ``[E]`` rows that count in both arrays (for one sampled non-edge per edge,
+      ``S == E``), AND-ed with ``pos_where`` / ``neg_where``; None: all. With ``S != E`` use the
+      two masks above.
 
   Returns:
-    float32 scalar.
+    float32 scalar over the selected logits only.
   """
-  pos, pos_where = _logits("pos", pos_logits, pos_where)
-  neg, neg_where = _logits("neg", neg_logits, neg_where)
+  pos, pos_where = _logits("pos", pos_logits, pos_where, where)
+  neg, neg_where = _logits("neg", neg_logits, neg_where, where)
   pos_term = jnp.sum(jnp.where(pos_where, jax.nn.softplus(-pos), 0.0))
   neg_term = jnp.sum(jnp.where(neg_where, jax.nn.softplus(neg), 0.0))
   return (pos_term / jnp.maximum(jnp.sum(pos_where), 1)
@@ -110,7 +111,9 @@ def link_bce_loss(pos_logits: jax.Array, neg_logits: jax.Array, *,
 
 def gae_dense_loss(logits: jax.Array, target: jax.Array, *,
                    where: Optional[jax.Array] = None) -> jax.Array:
-  """The official dense GAE reconstruction loss (tkipf/gae; REFERENCES.md §3.11).
+  """The official dense GAE reconstruction loss (Kipf & Welling, "Variational Graph
+  Auto-Encoders", NIPS 2016 workshop; official code tkipf/gae ``gae/optimizer.py``,
+  ``OptimizerAE``).
 
   Weighted BCE over all ``n²`` entries among the ``n`` present nodes, averaged, times
   ``norm = n² / (2(n² − E))``, with ``pos_weight = (n² − E)/E`` on the positives and ``E`` the
@@ -167,7 +170,8 @@ def gaussian_kl(mu: jax.Array, log_std: jax.Array, *,
 
 def vgae_kl_loss(mu: jax.Array, log_std: jax.Array, *,
                  where: Optional[jax.Array] = None) -> jax.Array:
-  """VGAE's KL term with the official normalisation (Kipf & Welling 2016; REFERENCES.md §3.11).
+  """VGAE's KL term with the official normalisation (Kipf & Welling 2016; tkipf/gae
+  ``gae/optimizer.py``, ``OptimizerVAE``).
 
   tkipf/gae computes ``kl = (0.5 / N) · mean_i Σ_k (1 + 2 log σ_ik − μ_ik² − σ_ik²)`` and
   subtracts it from the cost; the term added to the loss is therefore

@@ -2,24 +2,35 @@
 
 Node level (one full-graph step per epoch):
 
-* :class:`GRACE` — edge dropping + feature-column masking, GCN, InfoNCE with intra-view negatives
+* :func:`grace` — edge dropping + feature-column masking, GCN, InfoNCE with intra-view negatives
   (Zhu et al. 2020); supports anchor-row sharding.
-* :class:`GCA` — GRACE with centrality-adaptive augmentations (Zhu et al. 2021).
-* :func:`dgi` — :class:`LocalGlobal`: row-shuffle corruption, bilinear discriminator
-  (Veličković et al. 2019).
-* :func:`mvgrl` — :class:`LocalGlobal`: adjacency and diffusion views (the diffusion a side
-  input), cross-view discrimination on node windows (Hassani & Khasahmadi 2020).
-* :func:`bgrl` — :class:`Bootstrap`: online / EMA-target bootstrap (Thakoor et al. 2022).
-* :class:`CCASSG` — canonical-correlation objective (Zhang et al. 2021).
-* :class:`GBT` — Barlow Twins on graphs (Bielak et al. 2022).
-* :class:`GAE` — graph (variational) auto-encoder, link reconstruction (Kipf & Welling 2016).
+* :func:`gca` — GRACE with centrality-adaptive augmentations (Zhu et al. 2021).
+* :func:`dgi` — row-shuffle corruption, bilinear discriminator (Veličković et al. 2019), on the
+  :class:`LocalGlobal` skeleton.
+* :func:`mvgrl` — adjacency and diffusion views (the diffusion a side input), cross-view
+  discrimination on node windows (Hassani & Khasahmadi 2020), on the :class:`LocalGlobal`
+  skeleton.
+* :func:`bgrl` — online / EMA-target bootstrap (Thakoor et al. 2022), on the :class:`Bootstrap`
+  skeleton.
+* :func:`cca_ssg` — canonical-correlation objective (Zhang et al. 2021).
+* :func:`gbt` — Barlow Twins on graphs (Bielak et al. 2022).
+* :func:`gae`, :func:`vgae` — graph (variational) auto-encoders, link reconstruction (Kipf &
+  Welling 2016), on the :class:`MaskedAutoencoder` skeleton.
 
 Graph level (padded mini-batches of many graphs):
 
-* :class:`GraphCL` — graph augmentations, NT-Xent (You et al. 2020).
-* :func:`infograph` — :class:`LocalGlobal`: local-global mutual information, in-batch
-  negatives (Sun et al. 2020).
-* :class:`GraphMAE` — masked feature reconstruction, node or graph level (Hou et al. 2022).
+* :func:`graphcl` — graph augmentations, NT-Xent (You et al. 2020).
+* :func:`infograph` — local-global mutual information with in-batch negatives (Sun et al.
+  2020), on the :class:`LocalGlobal` skeleton.
+* :func:`graphmae` — masked feature reconstruction, node or graph level (Hou et al. 2022), on the
+  :class:`MaskedAutoencoder` skeleton.
+
+Skeletons (values taking their parts): :class:`TwoViewContrast` — two augmented views, one
+encoder (any Flax module), an optional head and an objective such as :class:`InfoNCE`; GRACE,
+GCA, G-BT, CCA-SSG and GraphCL are recipes on it. :class:`Bootstrap` — an online encoder and
+predictor regressing an EMA target's view of the other augmented view. :class:`LocalGlobal` —
+node rows scored against graph summaries by a discriminator, negatives from a corrupted graph or
+the other graphs of the batch.
 """
 
 from jgssl.methods import fields
@@ -27,34 +38,38 @@ from jgssl.methods.contract import Method
 from jgssl.methods.base import (cosine_ema_decay, ema_update, glorot_reinit, row_block,
                                 sharded_row_mean)
 from jgssl.methods.bootstrap import Bootstrap, bgrl
-from jgssl.methods.cca_ssg import CCASSG
-from jgssl.methods.gae import GAE
-from jgssl.methods.gbt import GBT
-from jgssl.methods.gca import GCA
-from jgssl.methods.grace import GRACE
-from jgssl.methods.graphcl import GraphCL
-from jgssl.methods.graphmae import GraphMAE
+from jgssl.methods.cca_ssg import cca_ssg
+from jgssl.methods.gbt import gbt
+from jgssl.methods.gca import gca
+from jgssl.methods.grace import grace
+from jgssl.methods.graphcl import graphcl
 from jgssl.methods.local_global import LocalGlobal, dgi, infograph, mvgrl
+from jgssl.methods.masked_ae import MaskedAutoencoder, gae, graphmae, vgae
+from jgssl.methods.two_view import InfoNCE, TwoViewContrast
 
 __all__ = [
     "Bootstrap",
-    "CCASSG",
-    "GAE",
-    "GBT",
-    "GCA",
-    "GRACE",
-    "GraphCL",
-    "GraphMAE",
     "LocalGlobal",
+    "MaskedAutoencoder",
+    "InfoNCE",
     "Method",
+    "TwoViewContrast",
     "bgrl",
+    "cca_ssg",
     "cosine_ema_decay",
     "dgi",
     "fields",
+    "gae",
+    "graphmae",
     "ema_update",
+    "gbt",
+    "gca",
     "glorot_reinit",
+    "grace",
+    "graphcl",
     "infograph",
     "mvgrl",
     "row_block",
     "sharded_row_mean",
+    "vgae",
 ]

@@ -142,10 +142,11 @@ class Bootstrap:
 def _edge_feature_views(drop_edge_rate: Tuple[float, float],
                         drop_feature_rate: Tuple[float, float]) -> Tuple[Callable, Callable]:
   """View ``i`` drops edges with ``drop_edge_rate[i]``, then masks feature columns with
-  ``drop_feature_rate[i]`` (one key each, split from the view's key). Cached, so that equal
-  rates give equal (the same) functions and methods built twice compare equal."""
-  return tuple(augment.compose(augment.DropEdges(rate=pe), augment.MaskFeatureColumns(rate=pf))
-               for pe, pf in zip(drop_edge_rate, drop_feature_rate))
+  ``drop_feature_rate[i]`` (:func:`jgssl.augment.two_views`: one key per step, split from the
+  view's key). Cached, so that equal rates give the same functions and methods built twice
+  compare equal (the launcher caches compiled steps by method)."""
+  return augment.two_views((augment.DropEdges, drop_edge_rate),
+                           (augment.MaskFeatureColumns, drop_feature_rate))
 
 
 Rates = Union[float, Sequence[float]]

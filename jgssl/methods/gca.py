@@ -1,93 +1,118 @@
 """GCA: graph contrastive learning with adaptive augmentation (Zhu et al., WWW 2021).
 
-Official code CRIPAC-DIG/GCA (``train.py``, ``pGRACE/functional.py``, ``param/*.json``;
-REFERENCES.md §3.3). GCA is GRACE (same 2-layer GCN encoder with a 2× wide first layer, same
-fc–ELU–fc projection, same InfoNCE with intra-view negatives, evaluation on the encoder output)
-with *adaptive* views: each edge and each feature column is dropped with its own probability
-``min(w / mean(w) · p, 0.7)``, where the weights ``w`` come from a node centrality
-(``centrality``: ``'degree'``, ``'pagerank'`` (GCA ``pr``) or ``'eigenvector'`` (``evc``)) so
-that less central edges and features are dropped more (:func:`jgssl.augment.gca_weights`,
-:func:`jgssl.augment.gca_edge_drop_probs`, :func:`jgssl.augment.adaptive_drop_edges`, ...).
+Official code CRIPAC-DIG/GCA (``train.py``, ``pGRACE/functional.py``, ``param/*.json``). GCA is
+GRACE (:func:`jgssl.methods.grace`: GCN encoder, fc–ELU–fc projection, InfoNCE with intra-view
+negatives, evaluation on the encoder output) with *adaptive* views: each edge and each feature
+column is dropped with its own probability ``min(w / mean(w) · p, threshold)``, where the
+weights ``w`` come from a node centrality (``centrality``: ``'degree'``, ``'pr'`` /
+``'pagerank'`` or ``'evc'`` / ``'eigenvector'``) so that less central edges and features are
+dropped more (:func:`jgssl.augment.gca_weights`, :func:`jgssl.augment.gca_edge_drop_probs`,
+:func:`jgssl.augment.adaptive_drop_edges`, ...).
 
-The centrality weights depend on the training graph only, so :meth:`GCA.init` computes them once
-(as ``train.py`` does before training) and keeps them in the non-trained ``'gca'`` collection
-(``edge_weights [E]``, ``feature_weights [F]``); the loss then draws both views inside the step.
-Node-level, full graph, one step per epoch; the graph given to ``loss`` must be the one given to
-``init``. Anchor-row sharding works as in :class:`jgssl.methods.GRACE`.
+The centrality weights depend on the training graph only: they are the skeleton's side input,
+``prepare(graph) -> {'edge_weights': [E], 'feature_weights': [F]}``, computed once outside the
+train state (as ``train.py`` computes them before training) and never checkpointed; each step
+draws both views from them (edges, then feature columns, as ``train.py``). Node level, full
+graph, one step per epoch; anchor-row sharding works as GRACE's.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Optional, Tuple
+import functools
+from typing import Optional, Sequence
 
-import jax
+import flax.linen as nn
 
 from jgssl import augment
-from jgssl.methods.grace import GRACE
+from jgssl.methods import fields
+from jgssl.methods.grace import grace_modules
+from jgssl.methods.two_view import InfoNCE, TwoViewContrast, check_hypers
 
-__all__ = ["GCA"]
+__all__ = ["SCHEMES", "centrality_weights", "gca"]
 
+#: GCA's ``drop_scheme`` names (and jgssl's long names) -> :func:`jgssl.augment.gca_weights`'s.
 SCHEMES = {"degree": "degree", "pr": "pagerank", "pagerank": "pagerank", "evc": "eigenvector",
            "eigenvector": "eigenvector"}
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class GCA(GRACE):
-  """GCA hyperparameters: GRACE's fields plus the adaptive scheme.
+def centrality_weights(graph, *, centrality: str = "degree", dense_features: bool = False):
+  """GCA's side input: ``{'edge_weights': [E], 'feature_weights': [F]}`` of ``graph``.
 
-  Attributes:
-    centrality: GCA's ``drop_scheme``: ``'degree'``, ``'pr'`` / ``'pagerank'`` or ``'evc'`` /
-      ``'eigenvector'`` (not named ``drop_*``: the launcher checks those as rates).
-    threshold: cap ``p_tau`` on every drop probability (0.7 in ``train.py``).
-    dense_features: feature weights from dense features (GCA's ``feature_drop_weights_dense``,
-      WikiCS only) instead of binary occurrence.
-    (``drop_edge_k`` / ``drop_feature_k`` are the *mean* drop rates of view ``k``.)
+  :func:`jgssl.augment.gca_weights` for GCA's ``drop_scheme`` ``centrality`` (a key of
+  :data:`SCHEMES`); ``dense_features`` uses ``|x|`` instead of occurrences (GCA's
+  ``feature_drop_weights_dense``, WikiCS only). Jittable.
   """
-  centrality: str = "degree"
-  threshold: float = 0.7
-  dense_features: bool = False
-  _weights: Optional[Tuple[Any, Any]] = dataclasses.field(default=None, repr=False,
-                                                          compare=False)
+  edge_weights, feature_weights = augment.gca_weights(graph, scheme=SCHEMES[centrality],
+                                                      dense_features=dense_features)
+  return {"edge_weights": edge_weights, "feature_weights": feature_weights}
 
-  def __post_init__(self):
-    super().__post_init__()
-    if self.centrality not in SCHEMES:
-      raise ValueError(f"GCA.centrality must be one of {sorted(SCHEMES)}, "
-                       f"got {self.centrality!r}")
-    if not 0.0 <= self.threshold <= 1.0:
-      raise ValueError(f"GCA.threshold must lie in [0, 1], got {self.threshold!r}")
 
-  def weights(self, graph):
-    """``(edge_weights [E], feature_weights [F])`` of ``graph`` for :attr:`centrality`."""
-    return augment.gca_weights(graph, scheme=SCHEMES[self.centrality],
-                               dense_features=self.dense_features)
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class _AdaptiveEdges:
+  """Side-aware edge dropping at mean rate ``rate`` (GCA's ``drop_edge_weighted``)."""
+  rate: float
+  threshold: float
 
-  def init(self, key, graph):
-    """GRACE's parameters plus ``'gca': {'edge_weights', 'feature_weights'}``."""
-    ew, fw = jax.jit(self.weights)(graph)
-    return {**super().init(key, graph), "gca": {"edge_weights": ew, "feature_weights": fw}}
+  def __call__(self, key, graph, side):
+    probs = augment.gca_edge_drop_probs(graph, side["edge_weights"], rate=self.rate,
+                                        threshold=self.threshold)
+    return augment.adaptive_drop_edges(key, graph, probs=probs)
 
-  def views(self, key, graph):
-    """Two adaptive views (edges, then feature columns); weights from ``init`` or recomputed."""
-    ew, fw = self._weights if self._weights is not None else self.weights(graph)
-    out = []
-    for k, pe, pf in ((key, self.drop_edge_1, self.drop_feature_1),
-                      (jax.random.fold_in(key, 1), self.drop_edge_2, self.drop_feature_2)):
-      ke, kf = jax.random.split(k)
-      g = augment.adaptive_drop_edges(
-          ke, graph, probs=augment.gca_edge_drop_probs(graph, ew, rate=pe,
-                                                       threshold=self.threshold))
-      g = augment.adaptive_mask_features(
-          kf, g, probs=augment.gca_feature_drop_probs(fw, rate=pf, threshold=self.threshold))
-      out.append(g)
-    return tuple(out)
 
-  def loss(self, variables, key, graph):
-    """GRACE's loss on the adaptive views; aux ``'pos_cos'`` as GRACE."""
-    gca = variables["gca"]
-    bound = dataclasses.replace(self, _weights=(gca["edge_weights"], gca["feature_weights"]))
-    return GRACE.loss(bound, {"params": variables["params"]}, key, graph)
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class _AdaptiveFeatures:
+  """Side-aware feature-column masking at mean rate ``rate`` (``drop_feature_weighted_2``)."""
+  rate: float
+  threshold: float
 
-  def embed(self, variables, graph):
-    return super().embed({"params": variables["params"]}, graph)
+  def __call__(self, key, graph, side):
+    probs = augment.gca_feature_drop_probs(side["feature_weights"], rate=self.rate,
+                                           threshold=self.threshold)
+    return augment.adaptive_mask_features(key, graph, probs=probs)
+
+
+def gca(*, encoder: Optional[nn.Module] = None, features: Sequence[int] = (256, 128),
+        activation: str = "rrelu", hidden_features: int = 128,
+        out_features: Optional[int] = None, drop_edge_rate=(0.6, 0.3),
+        drop_feature_rate=(0.2, 0.3), temperature: float = 0.2, centrality: str = "degree",
+        threshold: float = 0.7, dense_features: bool = False,
+        chunk_size: Optional[int] = None) -> TwoViewContrast:
+  """GCA (module docstring). Defaults: CRIPAC-DIG/GCA ``param/amazon_computers.json`` and
+  ``train.py``.
+
+  Args:
+    encoder: the encoder module; ``None`` builds GCA's ``GCN(features, activation)``.
+    features: GCN layer widths (``num_hidden`` 128, first layer twice as wide).
+    activation: encoder activation (``rrelu``: random slopes in training, the mean slope in
+      evaluation, as ``torch.nn.RReLU``).
+    hidden_features: the head's hidden width (``num_proj_hidden``).
+    out_features: the head's output width (``None``: ``features[-1]``).
+    drop_edge_rate: *mean* edge drop rates of view 1 and view 2 (``drop_edge_rate_1`` / ``_2``).
+    drop_feature_rate: mean feature-column drop rates (``drop_feature_rate_1`` / ``_2``).
+    temperature: τ (``tau``).
+    centrality: ``drop_scheme``: ``'degree'``, ``'pr'`` / ``'pagerank'``, ``'evc'`` /
+      ``'eigenvector'``.
+    threshold: cap ``p_tau`` on every drop probability (0.7 in ``train.py``).
+    dense_features: feature weights from ``|x|`` (WikiCS) instead of occurrences.
+    chunk_size: tile size of the exact memory-bounded loss (``None``: dense).
+
+  Returns:
+    A node-level :class:`jgssl.methods.TwoViewContrast` with ``prepare`` (the centrality
+    weights) and anchor-row sharding.
+  """
+  encoder, head = grace_modules("gca", encoder=encoder, features=features,
+                                activation=activation, hidden_features=hidden_features,
+                                out_features=out_features)
+  h = check_hypers("gca", drop_edge_rate=(drop_edge_rate, fields.RATE_PAIR),
+                   drop_feature_rate=(drop_feature_rate, fields.RATE_PAIR),
+                   centrality=(centrality, fields.one_of(*SCHEMES)),
+                   threshold=(threshold, fields.RATE))
+  cap = h["threshold"]
+  views = augment.two_views(
+      (functools.partial(_AdaptiveEdges, threshold=cap), h["drop_edge_rate"]),
+      (functools.partial(_AdaptiveFeatures, threshold=cap), h["drop_feature_rate"]), side=True)
+  prepare = functools.partial(centrality_weights, centrality=centrality,
+                              dense_features=bool(dense_features))
+  return TwoViewContrast(encoder=encoder, head=head, views=views, prepare=prepare,
+                         objective=InfoNCE(temperature=temperature, chunk_size=chunk_size))

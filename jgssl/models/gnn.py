@@ -32,7 +32,11 @@ linear map, as GraphMAE's ``res_fc``), then norm and activation in the order giv
 (``'norm_act'``: GraphMAE, BGRL; ``'act_norm'``: InfoGraph / GraphCL's ``bn(relu(conv(x)))``). The
 last layer skips norm / activation when ``last_norm`` / ``last_activation`` is False.
 
-How the papers' encoders are written with these options (see REFERENCES.md §3):
+How the papers' encoders are written with these options (each from the official repository's
+encoder code and configs: PetarV-/DGI ``execute.py``, CRIPAC-DIG/GRACE ``config.yaml``,
+nerdslab/bgrl ``config/*.cfg``, pbielak/graph-barlow-twins ``gssl/full_batch/encoders.py``,
+THUDM/GraphMAE ``configs.yml``, Shen-Lab/GraphCL ``unsupervised_TU/gin.py``, fanyun-sun/InfoGraph
+``unsupervised/gin.py``, tkipf/gae ``gae/model.py``):
 
 * DGI: ``GCN(features=(512,), activation='prelu')``.
 * GRACE (Cora): ``GCN(features=(256, 128), activation='relu')`` (first layer 2× wide).

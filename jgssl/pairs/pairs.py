@@ -2,9 +2,10 @@
 
 A contrastive objective scores *anchor* rows (e.g. nodes of view 1) against *key* rows (e.g. nodes
 of view 2, or graph summaries) and needs to know, for each (anchor, key) pair, whether it is a
-positive, a negative or neither. PyGCL (REFERENCES.md §6) showed that keeping this *pairing*
-separate from the loss is the right cut, but it materialises dense ``[N, 2N]`` masks even when the
-structure is trivial. :class:`Pairs` describes the pairing instead:
+positive, a negative or neither. PyGCL (Zhu et al., "An Empirical Study of Graph Contrastive
+Learning", NeurIPS 2021 Datasets and Benchmarks; PyGCL/PyGCL ``GCL/models/samplers.py``) showed
+that keeping this *pairing* separate from the loss is the right cut, but it materialises dense
+``[N, 2N]`` masks even when the structure is trivial. :class:`Pairs` describes the pairing instead:
 
 * ``'same_row'`` — same-scale node–node or graph–graph: the positive of anchor ``i`` is key ``i``
   (GRACE, GraphCL, DCL, BGRL-style pairings); negatives are all other present keys.
@@ -431,10 +432,11 @@ def sample_negative_edges(key: jax.Array, node_mask, *, num_samples: int,
 
   Senders are drawn uniformly among present nodes; receivers uniformly among present nodes (of
   the sender's graph when ``segment_ids`` is given, as for batched graphs). Like PyG's sampled
-  GAE objective this is a different estimator from the official dense GAE loss
-  (REFERENCES.md §3.11); unlike PyG, existing edges are not rejected (with probability about the
-  edge density a sample is a true edge). Self pairs are returned as invalid. Static shapes:
-  ``O(N log N)``, no ``[N, N]`` array. Jittable.
+  GAE objective this is a different estimator from the official dense GAE loss (Kipf &
+  Welling, "Variational Graph Auto-Encoders", NIPS 2016 workshop; tkipf/gae
+  ``gae/optimizer.py``: weighted BCE over all N² entries); unlike PyG, existing edges are not
+  rejected (with probability about the edge density a sample is a true edge). Self pairs are
+  returned as invalid. Static shapes: ``O(N log N)``, no ``[N, N]`` array. Jittable.
 
   Args:
     key: a ``jax.random`` key.

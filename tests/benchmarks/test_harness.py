@@ -16,7 +16,7 @@ from jgssl import methods
 @pytest.fixture(scope="module")
 def tiny_suite():
   graph = suites.csbm_graph(120, num_features=12, num_blocks=3, avg_degree=4.0)
-  method = methods.GRACE(hidden=8, proj_hidden=8)
+  method = methods.grace(features=(16, 8), hidden_features=8)
   return suites.run_node_suite("grace-tiny", method, optax.adam(1e-2), graph, epochs=2,
                                warmup=0)
 

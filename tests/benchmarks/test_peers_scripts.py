@@ -58,10 +58,11 @@ def test_peer_hyperparameters_match_jgssl_cora_configs():
   for script in ("grace_official.py", "grace_pygcl.py"):
     c = _constants(SCRIPTS / script)
     assert c["LR"] == g.optimizer.learning_rate and c["WEIGHT_DECAY"] == g.optimizer.weight_decay
-    assert (c["NUM_HIDDEN"], c["NUM_PROJ_HIDDEN"]) == (g.model.hidden, g.model.proj_hidden)
-    assert (c["DROP_EDGE_1"], c["DROP_EDGE_2"]) == (g.model.drop_edge_1, g.model.drop_edge_2)
-    assert ((c["DROP_FEATURE_1"], c["DROP_FEATURE_2"])
-            == (g.model.drop_feature_1, g.model.drop_feature_2))
+    # GRACE's encoder: first layer 2 x num_hidden wide, then num_hidden.
+    assert g.model.features == (2 * c["NUM_HIDDEN"], c["NUM_HIDDEN"])
+    assert c["NUM_PROJ_HIDDEN"] == g.model.hidden_features
+    assert (c["DROP_EDGE_1"], c["DROP_EDGE_2"]) == g.model.drop_edge_rate
+    assert (c["DROP_FEATURE_1"], c["DROP_FEATURE_2"]) == g.model.drop_feature_rate
     assert c["TAU"] == g.model.temperature
   d, c = dgi.get_config("cora"), _constants(SCRIPTS / "dgi_pygcl.py")
   assert (c["LR"], c["WEIGHT_DECAY"], c["HIDDEN"]) == (
@@ -158,10 +159,10 @@ def test_accuracy_cross_check_trains_and_scores_as_the_grace_config(setting):
   assert s.dataset.lower() == g.dataset
   assert s.first_seed == g.seed and s.epochs == g.epochs
   assert (s.lr, s.weight_decay) == (g.optimizer.learning_rate, g.optimizer.weight_decay)
-  assert (s.hidden, s.proj_hidden, s.activation) == (g.model.hidden, g.model.proj_hidden,
-                                                     g.model.activation)
-  assert s.drop_edge == (g.model.drop_edge_1, g.model.drop_edge_2)
-  assert s.drop_feature == (g.model.drop_feature_1, g.model.drop_feature_2)
+  assert g.model.features == (2 * s.hidden, s.hidden)  # GRACE: first layer 2 x num_hidden
+  assert (s.proj_hidden, s.activation) == (g.model.hidden_features, g.model.activation)
+  assert s.drop_edge == g.model.drop_edge_rate
+  assert s.drop_feature == g.model.drop_feature_rate
   assert s.tau == g.model.temperature
   assert g.eval.protocol == {"random": "LR-rand-sklearn/GRACE",
                              "public": "LR-public-sklearn/GRACE"}[s.split]

@@ -52,7 +52,7 @@ def test_every_variant_is_complete_locked_and_valid(variant):
   with pytest.raises(AttributeError):
     c.new_key = 1  # locked
   plan = common.validate(c)
-  assert plan.method.hidden == c.model.hidden
+  assert plan.method.encoder.features == c.model.features
 
 
 def test_official_values_are_used():
@@ -60,15 +60,15 @@ def test_official_values_are_used():
   assert (cora.seed, cora.epochs, cora.optimizer.learning_rate, cora.model.temperature) == (
       39788, 200, 5e-4, 0.4)
   cs = registry.load_config(f"{GRACE_CFG}:citeseer")
-  assert (cs.model.activation, cs.model.drop_edge_2, cs.model.temperature,
-          cs.model.hidden) == ("prelu", 0.0, 0.9, 256)
+  assert (cs.model.activation, cs.model.drop_edge_rate[1], cs.model.temperature,
+          cs.model.features) == ("prelu", 0.0, 0.9, (512, 256))
 
 
 def test_overrides_parse_by_type():
-  c = registry.load_config(f"{GRACE_CFG}:test", ["--config.model.hidden=32", "epochs=7",
+  c = registry.load_config(f"{GRACE_CFG}:test", ["--config.model.hidden_features=32", "epochs=7",
                                                   "optimizer.learning_rate=1e-3",
                                                   "model.chunk_size=64", "model.activation=prelu"])
-  assert (c.model.hidden, c.epochs, c.optimizer.learning_rate, c.model.chunk_size,
+  assert (c.model.hidden_features, c.epochs, c.optimizer.learning_rate, c.model.chunk_size,
           c.model.activation) == (32, 7, 1e-3, 64, "prelu")
   config, workdir, progress = train_lib.parse_args(
       ["--config", f"{GRACE_CFG}:test", "--workdir", "/tmp/w", "--config.seed", "5"])
@@ -76,16 +76,17 @@ def test_overrides_parse_by_type():
 
 
 @pytest.mark.parametrize("overrides, match", [
-    (["model.hiden=3"], r"unknown config key 'model.hiden'.*Did you mean 'model.hidden'"),
-    (["model.drop_edge_1=-0.1"], r"model.drop_edge_1 = -0.1 is a rate and must lie in \[0, 1\]"),
-    (["model.drop_feature_2=1.5"], r"model.drop_feature_2 = 1.5 is a rate"),
+    (["model.featurs=3"], r"unknown config key 'model.featurs'.*Did you mean 'model.features'"),
+    (["model.drop_edge_rate=(-0.1,0.4)"],
+     r"grace: drop_edge_rate must be a probability in \[0, 1\] or a pair"),
+    (["model.drop_feature_rate=(0.3,1.5)"], r"grace: drop_feature_rate must be a probability"),
     (["dataset=corra"], r"unknown dataset 'corra'.*Did you mean 'cora'"),
     (["method=grce"], r"unknown method 'grce'.*Did you mean 'grace'"),
     (["dataset=mutag"], r"node-level datasets; 'mutag' is a graph-level"),
     (["epochs=0"], r"config.epochs must be an integer >= 1"),
     (["epochs=abc"], r"config.epochs expects an int, got 'abc'"),
     (["checkpoint_every=-2"], r"checkpoint_every must be an integer >= 1"),
-    (["model.temperature=0.0"], r"temperature must be > 0"),
+    (["model.temperature=0.0"], r"temperature must be a number > 0"),
     (["optimizer.name=adagrad"], r"unknown optimizer 'adagrad'"),
     (["strategy=data"], r"strategy 'data' is not available for 'grace'"),
 ])
@@ -112,7 +113,7 @@ def test_launcher_writes_result_metrics_tensorboard_embeddings(finished):
   assert result["protocol"] == "LR-rand-sklearn/GRACE"
   assert 0.0 < result["metrics"]["test_acc"] <= 100.0 and "macro_f1" in result["metrics"]
   assert len(result["params_checksum"]) == 64 and result["train_seconds"] > 0
-  assert result["config"]["model"]["hidden"] == 16
+  assert result["config"]["model"]["hidden_features"] == 16
   lines = [json.loads(l) for l in (finished / "metrics.jsonl").read_text().splitlines()]
   assert [l["epoch"] for l in lines] == [1, 2, 3, 4]
   assert all({"epoch", "loss", "seconds"} <= set(l) and np.isfinite(l["loss"]) for l in lines)
@@ -144,7 +145,8 @@ def test_rerun_reports_and_resume_ends_where_the_full_run_ends(finished, tmp_pat
   assert epochs == [1, 2, 3, 4]
   # Same workdir, different config: refused.
   with pytest.raises(common.ConfigError, match="different config.*model.hidden"):
-    train_lib.run(registry.load_config(f"{GRACE_CFG}:test", ["model.hidden=8"]), crashed)
+    train_lib.run(registry.load_config(f"{GRACE_CFG}:test", ["model.hidden_features=8"]),
+                  crashed)
 
 
 # --- reproduce, collect, plot ----------------------------------------------------------------
@@ -194,7 +196,7 @@ def test_reproduce_two_seeds_writes_table_and_collect_gathers_it(tmp_path):
     h.rename(e)
   with pytest.raises(common.ConfigError, match=r"different config \(model.hidden"):
     reproduce_lib.reproduce("grace", "test", seeds=1, out=tmp_path / "bad", embeddings_from=out,
-                            overrides=["model.hidden=32"])
+                            overrides=["model.hidden_features=32"])
   # --rescore: the probe re-runs on each seed's own embeddings; nothing is trained, the old
   # numbers are kept, and the (seeded) probe gives the same numbers twice.
   before = json.loads((out / "seed_0" / "result.json").read_text())
@@ -212,7 +214,7 @@ def test_reproduce_two_seeds_writes_table_and_collect_gathers_it(tmp_path):
     reproduce_lib.reproduce("grace", "test", seeds=1, out=tmp_path / "empty", rescore=True)
   with pytest.raises(common.ConfigError, match="different config"):
     reproduce_lib.reproduce("grace", "test", seeds=1, out=out, rescore=True,
-                            overrides=["model.hidden=32"])
+                            overrides=["model.hidden_features=32"])
 
 
 def test_plot_writes_pngs(finished):

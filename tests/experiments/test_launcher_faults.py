@@ -164,7 +164,7 @@ def test_evaluation_crash_keeps_the_training_and_a_corrected_rerun_evaluates(tmp
   assert (w / "metrics.jsonl").read_text() == metrics  # nothing trained again
   # Training values still have to match; a finished run keeps its eval section.
   with pytest.raises(common.ConfigError, match="different config.*model.hidden"):
-    train_lib.run(registry.load_config(f"{GRACE_CFG}:test", ["model.hidden=8"]), w)
+    train_lib.run(registry.load_config(f"{GRACE_CFG}:test", ["model.hidden_features=8"]), w)
   with pytest.raises(common.ConfigError, match="finished.*eval.repeats"):
     train_lib.run(registry.load_config(f"{GRACE_CFG}:test", ["eval.repeats=1"]), w)
 

@@ -18,14 +18,14 @@ import jax  # noqa: E402
 import numpy as np  # noqa: E402
 
 from jgssl import data, train  # noqa: E402
-from jgssl.methods.graphmae import GraphMAE  # noqa: E402
+from jgssl.methods import graphmae  # noqa: E402
 
 
 def main(root):
   assert jax.device_count() == 8, jax.devices()
   ds = data.load("mutag", root=root)
-  method = GraphMAE(encoder="gin", decoder="gin", hidden=16, num_layers=2, norm="batch",
-                    mask_rate=0.5, replace_rate=0.1, alpha=2.0, pooling="sum", gin_eps=1.0)
+  method = graphmae(features=(16, 16), norm="batch", mask_rate=0.5, replace_rate=0.1, alpha=2.0,
+                    pooling="sum", eps=1.0)
   loader = train.GraphLoader(ds.graphs, batch_size=4, replicas=8, seed=0)
   batches = [b for _, b in zip(range(6), loader.epoch(0))]
   # SGD, not Adam: Adam turns float noise in gradients that are zero in exact arithmetic (a

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from jgssl import graph as graph_lib
-from jgssl.methods.cca_ssg import CCASSG
+from jgssl.methods import cca_ssg
 from margins import assert_margins
 from node_method_testing import csbm as _csbm, loss_drop, random_init_gap, train_full_graph
 
@@ -14,7 +14,7 @@ def measure_training(seed):
   """Loss drop (first 5 vs last 10 of 50 steps) and probe gain over the random-init encoder."""
   ds, graph = _csbm()
   d = 32
-  method = CCASSG(features=(d, d), drop_feature=0.2, drop_edge=0.3)
+  method = cca_ssg(features=(d, d), drop_feature_rate=0.2, drop_edge_rate=0.3)
   run = train_full_graph(method, graph, steps=50, seed=seed)
   losses = run.losses
   assert np.all(np.isfinite(losses))
@@ -32,7 +32,7 @@ def test_cca_ssg_trains_and_beats_random_init():
 
 def test_mlp_encoder_ignores_edges_and_loss_is_padding_invariant():
   ds, graph = _csbm(60)
-  method = CCASSG(features=(8, 4), encoder="mlp", drop_feature=0.0, drop_edge=0.5)
+  method = cca_ssg(features=(8, 4), use_mlp=True, drop_feature_rate=0.0, drop_edge_rate=0.5)
   v = jax.jit(method.init)(jax.random.PRNGKey(0), graph)
   embed, loss = jax.jit(method.embed), jax.jit(method.loss)
   no_edges = graph._replace(edges={**graph.edges, "mask": np.zeros_like(graph.edges["mask"])})
@@ -47,9 +47,9 @@ def test_mlp_encoder_ignores_edges_and_loss_is_padding_invariant():
 
 
 def test_validation():
-  with pytest.raises(ValueError, match="encoder"):
-    CCASSG(encoder="gat")
-  with pytest.raises(ValueError, match="drop_edge"):
-    CCASSG(drop_edge=-0.1)
-  with pytest.raises(ValueError, match="lambd"):
-    CCASSG(lambd=-1.0)
+  with pytest.raises(ValueError, match="encoder must be a flax.linen.Module"):
+    cca_ssg(encoder="gat")
+  with pytest.raises(ValueError, match="cca_ssg: drop_edge_rate"):
+    cca_ssg(drop_edge_rate=-0.1)
+  with pytest.raises(ValueError, match="cca_ssg: lambd"):
+    cca_ssg(lambd=-1.0)

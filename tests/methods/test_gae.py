@@ -7,7 +7,7 @@ import pytest
 
 from jgssl import data, evaluate, train
 from jgssl import graph as graph_lib
-from jgssl.methods.gae import GAE, dense_target
+from jgssl.methods.masked_ae import LinkReconstruction, dense_target, gae, vgae
 import margins
 from margins import assert_margins
 
@@ -58,7 +58,7 @@ def _measure(seed, *, variational):
   (0.65-0.78) and training gained 0.11 +- 0.05 (30 runs), too close to 0 for any threshold.
   """
   split, g = _cora_split_graph()
-  m = GAE(hidden=32, latent=16, variational=variational)
+  m = (vgae if variational else gae)(features=(32, 16))
   tx = train.make_optimizer(name="adam", learning_rate=0.01)
   state = train.create_train_state(jax.random.PRNGKey(seed), m, tx, g)
   init_vars = state.variables
@@ -96,19 +96,20 @@ def test_link_prediction_beats_random_init(name, data_root):
 
 def test_vgae_embedding_is_deterministic_mean_and_loss_is_stochastic(split_graph):
   _, g = split_graph
-  m = GAE(variational=True)
+  m = vgae()
   v = m.init(jax.random.PRNGKey(0), g)
   np.testing.assert_array_equal(m.embed(v, g), m.embed(v, g))
   l1, _ = m.loss(v, jax.random.PRNGKey(1), g)
   l2, _ = m.loss(v, jax.random.PRNGKey(2), g)
   assert float(l1) != float(l2)  # z = mu + eps * sigma is sampled
-  lg, aux = GAE(variational=False).loss(v, jax.random.PRNGKey(1), g)
+  ae = gae()
+  lg, aux = ae.loss(ae.init(jax.random.PRNGKey(0), g), jax.random.PRNGKey(1), g)
   assert "kl" not in aux and jnp.isfinite(lg)
 
 
 def test_padding_does_not_change_gae_loss(split_graph):
   _, g = split_graph
-  m = GAE()
+  m = gae()
   v = m.init(jax.random.PRNGKey(0), g)
   g2 = graph_lib.pad_graph(graph_lib.unpad_graph(g),
                            graph_lib.PaddingBudget(n_node=g.nodes["mask"].shape[0] + 13,
@@ -117,7 +118,16 @@ def test_padding_does_not_change_gae_loss(split_graph):
                              m.loss(v, jax.random.PRNGKey(3), g2)[0], rtol=1e-5)
 
 
-@pytest.mark.parametrize("kwargs", [dict(hidden=0), dict(latent=0), dict(dropout=1.0)])
-def test_bad_fields_raise(kwargs):
+@pytest.mark.parametrize("recipe", [gae, vgae])
+@pytest.mark.parametrize("kwargs", [dict(features=(0, 16)), dict(features=(32, 0)),
+                                    dict(dropout=1.0), dict(negatives=0)])
+def test_bad_fields_raise(recipe, kwargs):
   with pytest.raises(ValueError):
-    GAE(**kwargs)
+    recipe(**kwargs)
+
+
+def test_vgae_needs_a_body_and_heads():
+  with pytest.raises(ValueError, match="features"):
+    vgae(features=(16,))
+  with pytest.raises(ValueError, match="negatives"):
+    LinkReconstruction(negatives=-1)

@@ -48,9 +48,9 @@ def sharded():
   g = G.pad_graph(csbm.graph, G.PaddingBudget(n_node=40, n_edge=400))
 
   # The real GRACE: dense loss on one device vs key-chunked anchor-sharded loss on 8.
-  from jgssl.methods import GRACE  # pylint: disable=import-outside-toplevel
-  dense = GRACE(hidden=8, proj_hidden=8, temperature=0.5)
-  tiled = GRACE(hidden=8, proj_hidden=8, temperature=0.5, chunk_size=8)
+  from jgssl.methods import grace  # pylint: disable=import-outside-toplevel
+  dense = grace(features=(16, 8), hidden_features=8, temperature=0.5)
+  tiled = grace(features=(16, 8), hidden_features=8, temperature=0.5, chunk_size=8)
   tx_node = train.make_optimizer(name="adam", learning_rate=1e-2)
 
   def run_grace(method, mesh_):
