@@ -72,14 +72,14 @@ class MethodEntry:
 METHODS: Dict[str, MethodEntry] = {
     "grace": MethodEntry("experiments.configs.grace"),
     "gca": MethodEntry("experiments.configs.gca"),
-    "dgi": MethodEntry("experiments.configs.dgi", ("dgi", "DGI")),
-    "mvgrl": MethodEntry("experiments.configs.mvgrl", ("mvgrl", "MVGRL")),
-    "bgrl": MethodEntry("experiments.configs.bgrl", ("bgrl", "BGRL")),
+    "dgi": MethodEntry("experiments.configs.dgi"),
+    "mvgrl": MethodEntry("experiments.configs.mvgrl"),
+    "bgrl": MethodEntry("experiments.configs.bgrl"),
     "cca_ssg": MethodEntry("experiments.configs.cca_ssg"),
     "gbt": MethodEntry("experiments.configs.gbt"),
     "graphmae": MethodEntry("experiments.configs.graphmae"),
     "graphcl": MethodEntry("experiments.configs.graphcl"),
-    "infograph": MethodEntry("experiments.configs.infograph", ("infograph", "InfoGraph")),
+    "infograph": MethodEntry("experiments.configs.infograph"),
     "gae": MethodEntry("experiments.configs.gae"),
     "vgae": MethodEntry("experiments.configs.vgae"),
 }

@@ -4,8 +4,8 @@
 ``experiments/configs/mvgrl.py:citeseer`` (``--config.<key>=<value>`` overrides apply) in the
 order the sampler sees it and prints, per split of the standard split, the mean fraction of
 training windows that contain a node, its minimum, and the share of nodes covered less than half
-the time (:func:`jgssl.methods.mvgrl.window_coverage`, exact, no sampling). ``--json`` prints
-the same as JSON. These are the coverage figures quoted in the README and in
+the time (:func:`jgssl.methods.local_global.window_coverage`, exact, no sampling). ``--json``
+prints the same as JSON. These are the coverage figures quoted in the README and in
 ``experiments/configs/mvgrl.py`` (Cora: training nodes 10 %, test nodes 65 %; CiteSeer: 5 % and
 38 %).
 """
@@ -31,7 +31,7 @@ def coverage_by_split(config) -> Dict[str, Dict[str, float]]:
       split.
   """
   from jgssl import data  # pylint: disable=import-outside-toplevel
-  from jgssl.methods import mvgrl  # pylint: disable=import-outside-toplevel
+  from jgssl.methods import local_global  # pylint: disable=import-outside-toplevel
 
   if config.method != "mvgrl":
     raise common.ConfigError(f"window coverage is about MVGRL's sampler; the config is "
@@ -40,7 +40,7 @@ def coverage_by_split(config) -> Dict[str, Dict[str, float]]:
   if getattr(ds, "splits", None) is None:
     raise common.ConfigError(f"dataset {config.dataset!r} has no standard split to report "
                              f"coverage for")
-  cov = mvgrl.window_coverage(ds.num_nodes, sample_size=config.model.sample_size)
+  cov = local_global.window_coverage(ds.num_nodes, sample_size=config.model.sample_size)
   groups = {name: cov[np.asarray(ds.splits[name])] for name in ("train", "val", "test")}
   groups["all"] = cov
   return {name: {"nodes": int(c.size), "mean": float(c.mean()), "min": float(c.min()),

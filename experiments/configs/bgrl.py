@@ -51,8 +51,8 @@ unused; the ``C`` grid is BGRL's 2^-10 .. 2^10). Which probe GraphMAE's authors 
 BGRL numbers is not published, so the rows of each probe are reported.
 
 Re-measure: ``python -m experiments.train --config experiments/configs/bgrl.py:cora
---config.model.drop_edge_1=P ... --workdir DIR``, then ``python -m experiments.score_validation
-DIR``.
+--config.model.drop_edge_rate="(P,P)" --config.model.drop_feature_rate="(Q,Q)" --workdir DIR``,
+then ``python -m experiments.score_validation DIR``.
 
 Variants: ``amazon-computers`` (default), ``amazon-photo``, ``coauthor-cs``,
 ``coauthor-physics``, ``cora``, ``citeseer``, ``test``.
@@ -77,11 +77,9 @@ def _default() -> ml_collections.ConfigDict:
 
   c.model = ml_collections.ConfigDict()
   c.model.features = (256, 128)     # [cfg] graph_encoder_layer
-  c.model.pred_hidden = 512         # [cfg] predictor_hidden_size
-  c.model.drop_edge_1 = 0.5         # [cfg] drop_edge_p_1
-  c.model.drop_edge_2 = 0.4         # [cfg] drop_edge_p_2
-  c.model.drop_feature_1 = 0.2      # [cfg] drop_feat_p_1
-  c.model.drop_feature_2 = 0.1      # [cfg] drop_feat_p_2
+  c.model.hidden_features = 512     # [cfg] predictor_hidden_size
+  c.model.drop_edge_rate = (0.5, 0.4)     # [cfg] drop_edge_p_1, drop_edge_p_2
+  c.model.drop_feature_rate = (0.2, 0.1)  # [cfg] drop_feat_p_1, drop_feat_p_2
   c.model.momentum = 0.99           # [cfg] mm
   c.model.total_steps = c.get_ref("epochs")  # [train] CosineDecayScheduler(1 - mm, 0, epochs)
   c.model.bn_momentum = 0.99        # [train] GCN(batchnorm_mm=0.99), PyTorch convention
@@ -106,8 +104,8 @@ def _dataset(name, features, lr, pe, pf, value=None, std=None, source=_base.NO_V
     c.dataset = name
     c.model.features = features     # [cfg] graph_encoder_layer
     c.optimizer.learning_rate = lr  # [cfg] lr
-    c.model.drop_edge_1, c.model.drop_edge_2 = pe        # [cfg] drop_edge_p_1, _2
-    c.model.drop_feature_1, c.model.drop_feature_2 = pf  # [cfg] drop_feat_p_1, _2
+    c.model.drop_edge_rate = pe       # [cfg] drop_edge_p_1, _2
+    c.model.drop_feature_rate = pf    # [cfg] drop_feat_p_1, _2
     return _base.set_reference(c, value, std, source)
   return apply
 
@@ -134,8 +132,14 @@ VARIANTS = {
     "citeseer": _planetoid("citeseer", 71.1, 0.8, rate=0.7, epochs=500),    # [val]
     # Tiny: Cora, 6 epochs, narrow layers, a short C grid. For the test suite only.
     "test": _base.overrides(dataset="cora", epochs=6, checkpoint_every=3,
-                            model=dict(features=(16, 8), pred_hidden=16),
+                            model=dict(features=(16, 8), hidden_features=16),
                             optimizer=dict(warmup_steps=2), eval=dict(c_log2_min=-1, c_log2_max=1)),
 }
 
 get_config = _base.make_get_config("BGRL", VARIANTS, "amazon-computers", _default)
+
+
+def build(model: ml_collections.ConfigDict):
+  """The method of ``config.model``: ``jgssl.methods.bgrl(**model)``."""
+  from jgssl import methods  # pylint: disable=import-outside-toplevel
+  return methods.bgrl(**model.to_dict())

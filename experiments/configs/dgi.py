@@ -4,7 +4,8 @@ Sources, cited beside each value:
 
 * ``[execute.py]`` PetarV-/DGI ``execute.py`` @ 61baf67: ``batch_size 1, nb_epochs 10000,
   patience 20, lr 0.001, l2_coef 0.0, hid_units 512, sparse True, nonlinearity 'prelu'``;
-  ``process.preprocess_features`` row-normalises the features; the best-loss model is restored;
+  ``process.preprocess_features`` row-normalises the features; the best-loss model is restored
+  (``config.early_stopping``: the launcher's :class:`jgssl.train.EarlyStopping` fit hook);
   50 logistic-regression runs (Xavier init, Adam lr 0.01, wd 0, 100 epochs) on the public split.
 * ``[discriminator.py]`` ``layers/discriminator.py``: ``nn.Bilinear(n_h, n_h, 1)`` initialised by
   ``xavier_uniform_`` on its ``[1, n_h, n_h]`` weight, zero bias.
@@ -33,20 +34,22 @@ def _default() -> ml_collections.ConfigDict:
   c.dataset = "cora"
   c.seed = 0                        # jgssl choice (execute.py seeds nothing)
   c.epochs = 10000                  # [execute.py] nb_epochs; its early stop (patience 20) ends the
-  #                                   run first (jgssl.train.fit stops on aux['stopped'])
+  #                                   run first (c.early_stopping)
   c.checkpoint_every = 500          # jgssl choice
   c.max_to_keep = 2                 # jgssl choice
   c.strategy = "single"
   c.features = "row"                # [execute.py] process.preprocess_features
 
   c.model = ml_collections.ConfigDict()
-  c.model.hidden = 512              # [execute.py] hid_units
+  c.model.features = (512,)         # [execute.py] hid_units (one GCN layer)
   c.model.activation = "prelu"      # [execute.py] nonlinearity
-  c.model.patience = 20             # [execute.py] patience (on the training loss)
   # [discriminator.py] weights_init: xavier_uniform_ on nn.Bilinear's [1, D, D] weight ('torch',
   # a 16x smaller bound at D = 512 than 'glorot' over [D, D]; jgssl.models.Bilinear). Rows run
   # with 'glorot' before this was found: experiments/results/dgi-*-glorot.
   c.model.discriminator_init = "torch"
+
+  # [execute.py] patience 20 on the training loss, best-loss parameters restored
+  c.early_stopping = ml_collections.ConfigDict({"patience": 20})
 
   c.optimizer = _base.optimizer(
       "adam",                       # [execute.py] torch.optim.Adam
@@ -82,8 +85,14 @@ VARIANTS = {
     "coauthor-cs": _random_split("coauthor-cs"),
     "coauthor-physics": _random_split("coauthor-physics"),
     # Tiny: Cora, 5 epochs, 16 wide, 2 probe restarts. For the test suite only.
-    "test": _base.overrides(epochs=5, checkpoint_every=2, model=dict(hidden=16),
+    "test": _base.overrides(epochs=5, checkpoint_every=2, model=dict(features=(16,)),
                             eval=dict(restarts=2, epochs=20)),
 }
 
 get_config = _base.make_get_config("DGI", VARIANTS, "cora", _default)
+
+
+def build(model: ml_collections.ConfigDict):
+  """The method of ``config.model``: ``jgssl.methods.dgi(**model)``."""
+  from jgssl import methods  # pylint: disable=import-outside-toplevel
+  return methods.dgi(**model.to_dict())

@@ -49,13 +49,12 @@ def _default() -> ml_collections.ConfigDict:
   c.features = "row"                # [train.py] preprocess_features
 
   c.model = ml_collections.ConfigDict()
-  c.model.hidden = 512              # [train.py] hid_units
+  c.model.features = (512,)         # [train.py] hid_units (one GCN layer per view)
   c.model.alpha = 0.2               # [train.py] compute_ppr(alpha=0.2)
   c.model.epsilon = config_dict.placeholder(str)  # [dataset.py] Cora: dense
   c.model.minmax = False            # [dataset.py] Cora: no scaling
   c.model.sample_size = 2000        # [train.py] sample_size
   c.model.batch_size = 4            # [train.py] batch_size
-  c.model.patience = 20             # [train.py] patience
   # Adjacency view D^-1/2 (A + wI) D^-1/2. [dataset.py] normalize_adj(adj + I) with [utils.py]
   # normalize_adj(self_loop=True) adds I again: the official runs used w = 2. The Cora reference
   # (83.5) is DGL's port, whose graph.add_self_loop() + GraphConv give w = 1, as used here.
@@ -64,6 +63,10 @@ def _default() -> ml_collections.ConfigDict:
   # ('torch', a 16x smaller bound at D = 512 than 'glorot'; jgssl.models.Bilinear). Rows run with
   # 'glorot' before this was found: experiments/results/mvgrl-*-glorot.
   c.model.discriminator_init = "torch"
+
+  # [train.py] patience 20 on the training loss, best-loss parameters restored (the launcher's
+  # jgssl.train.EarlyStopping fit hook)
+  c.early_stopping = ml_collections.ConfigDict({"patience": 20})
 
   c.optimizer = _base.optimizer(
       "adam",                       # [train.py] Adam
@@ -114,8 +117,14 @@ VARIANTS = {
     **{k: _node_protocols.random_split_variant(k) for k in (
         "amazon-computers", "amazon-photo", "coauthor-cs", "coauthor-physics")},
     # Tiny: Cora, 3 epochs, 16 wide, windows of 500 nodes. For the test suite only.
-    "test": _base.overrides(epochs=3, checkpoint_every=3, model=dict(hidden=16, sample_size=500),
+    "test": _base.overrides(epochs=3, checkpoint_every=3, model=dict(features=(16,), sample_size=500),
                             eval=dict(restarts=2, epochs=20)),
 }
 
 get_config = _base.make_get_config("MVGRL", VARIANTS, "cora", _default)
+
+
+def build(model: ml_collections.ConfigDict):
+  """The method of ``config.model``: ``jgssl.methods.mvgrl(**model)``."""
+  from jgssl import methods  # pylint: disable=import-outside-toplevel
+  return methods.mvgrl(**model.to_dict())

@@ -5,9 +5,13 @@ Node level (one full-graph step per epoch):
 * :func:`grace` — edge dropping + feature-column masking, GCN, InfoNCE with intra-view negatives
   (Zhu et al. 2020); supports anchor-row sharding.
 * :func:`gca` — GRACE with centrality-adaptive augmentations (Zhu et al. 2021).
-* :class:`DGI` — row-shuffle corruption, bilinear discriminator (Veličković et al. 2019).
-* :class:`MVGRL` — adjacency and diffusion views, cross-view JSD (Hassani & Khasahmadi 2020).
-* :class:`BGRL` — online / EMA-target bootstrap (Thakoor et al. 2022).
+* :func:`dgi` — row-shuffle corruption, bilinear discriminator (Veličković et al. 2019), on the
+  :class:`LocalGlobal` skeleton.
+* :func:`mvgrl` — adjacency and diffusion views (the diffusion a side input), cross-view
+  discrimination on node windows (Hassani & Khasahmadi 2020), on the :class:`LocalGlobal`
+  skeleton.
+* :func:`bgrl` — online / EMA-target bootstrap (Thakoor et al. 2022), on the :class:`Bootstrap`
+  skeleton.
 * :func:`cca_ssg` — canonical-correlation objective (Zhang et al. 2021).
 * :func:`gbt` — Barlow Twins on graphs (Bielak et al. 2022).
 * :func:`gae`, :func:`vgae` — graph (variational) auto-encoders, link reconstruction (Kipf &
@@ -16,42 +20,44 @@ Node level (one full-graph step per epoch):
 Graph level (padded mini-batches of many graphs):
 
 * :func:`graphcl` — graph augmentations, NT-Xent (You et al. 2020).
-* :class:`InfoGraph` — local-global mutual information (Sun et al. 2020).
+* :func:`infograph` — local-global mutual information with in-batch negatives (Sun et al.
+  2020), on the :class:`LocalGlobal` skeleton.
 * :func:`graphmae` — masked feature reconstruction, node or graph level (Hou et al. 2022), on the
   :class:`MaskedAutoencoder` skeleton.
 
 Skeletons (values taking their parts): :class:`TwoViewContrast` — two augmented views, one
 encoder (any Flax module), an optional head and an objective such as :class:`InfoNCE`; GRACE,
-GCA, G-BT, CCA-SSG and GraphCL are recipes on it.
+GCA, G-BT, CCA-SSG and GraphCL are recipes on it. :class:`Bootstrap` — an online encoder and
+predictor regressing an EMA target's view of the other augmented view. :class:`LocalGlobal` —
+node rows scored against graph summaries by a discriminator, negatives from a corrupted graph or
+the other graphs of the batch.
 """
 
 from jgssl.methods import fields
 from jgssl.methods.contract import Method
 from jgssl.methods.base import (cosine_ema_decay, ema_update, glorot_reinit, row_block,
                                 sharded_row_mean)
-from jgssl.methods.bgrl import BGRL
+from jgssl.methods.bootstrap import Bootstrap, bgrl
 from jgssl.methods.cca_ssg import cca_ssg
-from jgssl.methods.dgi import DGI
 from jgssl.methods.gbt import gbt
 from jgssl.methods.gca import gca
 from jgssl.methods.grace import grace
 from jgssl.methods.graphcl import graphcl
-from jgssl.methods.infograph import InfoGraph
+from jgssl.methods.local_global import LocalGlobal, dgi, infograph, mvgrl
 from jgssl.methods.masked_ae import MaskedAutoencoder, gae, graphmae, vgae
-from jgssl.methods.mvgrl import MVGRL
 from jgssl.methods.two_view import InfoNCE, TwoViewContrast
 
 __all__ = [
-    "BGRL",
-    "DGI",
-    "InfoGraph",
+    "Bootstrap",
+    "LocalGlobal",
     "MaskedAutoencoder",
-    "MVGRL",
     "InfoNCE",
     "Method",
     "TwoViewContrast",
+    "bgrl",
     "cca_ssg",
     "cosine_ema_decay",
+    "dgi",
     "fields",
     "gae",
     "graphmae",
@@ -61,6 +67,8 @@ __all__ = [
     "glorot_reinit",
     "grace",
     "graphcl",
+    "infograph",
+    "mvgrl",
     "row_block",
     "sharded_row_mean",
     "vgae",

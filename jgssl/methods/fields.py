@@ -41,6 +41,7 @@ __all__ = [
     "RATE_PAIR",
     "WIDTHS",
     "Check",
+    "check_value",
     "hyper",
     "one_of",
     "optional",
@@ -140,10 +141,17 @@ def validate(obj) -> None:
     if check is None:
       continue
     value = getattr(obj, f.name)
-    try:
-      normalised = check.normalise(value)
-    except (TypeError, ValueError):
-      raise ValueError(f"{type(obj).__name__}.{f.name} must be {check.describe}, "
-                       f"got {value!r}") from None
+    normalised = check_value(f"{type(obj).__name__}.{f.name}", value, check)
     if normalised is not value:
       object.__setattr__(obj, f.name, normalised)
+
+
+def check_value(label: str, value, check: Check):
+  """``check.normalise(value)``; a bad value raises one :class:`ValueError`
+  ``"<label> must be <describe>, got <value>"``. For the keyword arguments of recipe functions
+  (``check_value("bgrl: drop_edge_rate", rate, RATE_PAIR)``); dataclass fields use
+  :func:`validate`, which calls it."""
+  try:
+    return check.normalise(value)
+  except (TypeError, ValueError):
+    raise ValueError(f"{label} must be {check.describe}, got {value!r}") from None

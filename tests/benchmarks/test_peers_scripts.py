@@ -66,12 +66,11 @@ def test_peer_hyperparameters_match_jgssl_cora_configs():
     assert c["TAU"] == g.model.temperature
   d, c = dgi.get_config("cora"), _constants(SCRIPTS / "dgi_pygcl.py")
   assert (c["LR"], c["WEIGHT_DECAY"], c["HIDDEN"]) == (
-      d.optimizer.learning_rate, d.optimizer.weight_decay, d.model.hidden)
+      d.optimizer.learning_rate, d.optimizer.weight_decay, d.model.features[0])
   b, c = bgrl.get_config("cora"), _constants(SCRIPTS / "_bgrl.py")
-  assert c["LAYERS"] == tuple(b.model.features) and c["PRED_HIDDEN"] == b.model.pred_hidden
-  assert (c["DROP_EDGE_1"], c["DROP_EDGE_2"]) == (b.model.drop_edge_1, b.model.drop_edge_2)
-  assert ((c["DROP_FEATURE_1"], c["DROP_FEATURE_2"])
-          == (b.model.drop_feature_1, b.model.drop_feature_2))
+  assert c["LAYERS"] == tuple(b.model.features) and c["PRED_HIDDEN"] == b.model.hidden_features
+  assert (c["DROP_EDGE_1"], c["DROP_EDGE_2"]) == tuple(b.model.drop_edge_rate)
+  assert (c["DROP_FEATURE_1"], c["DROP_FEATURE_2"]) == tuple(b.model.drop_feature_rate)
   assert (c["LR"], c["WEIGHT_DECAY"]) == (b.optimizer.learning_rate, b.optimizer.weight_decay)
   assert (c["EPOCHS"], c["WARMUP_EPOCHS"]) == (b.epochs, b.optimizer.warmup_steps)
   assert (c["MOMENTUM"], c["BN_MOMENTUM"]) == (b.model.momentum, b.model.bn_momentum)

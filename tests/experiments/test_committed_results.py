@@ -98,12 +98,12 @@ def test_an_edited_table_does_not_regenerate(row):
 
 
 def test_a_config_that_drifted_from_the_config_file_is_reported(row):
-  _edit_json(row / "seed_4" / "config.json", lambda c: c["model"].__setitem__("hidden", 256))
+  _edit_json(row / "seed_4" / "config.json", lambda c: c["model"].__setitem__("features", [256]))
   problems = verify.config_problems(row)
-  assert any("seed_4/config.json differs from the current config: model.hidden: 256 -> 512"
+  assert any("seed_4/config.json differs from the current config: model.features: [256] -> [512]"
              in p for p in problems), problems
   # The config the seed's result.json ran contradicts it too.
-  assert any("seed_4/config.json differs from the config its result.json ran: model.hidden"
+  assert any("seed_4/config.json differs from the config its result.json ran: model.features"
              in p for p in problems), problems
 
 

@@ -11,6 +11,7 @@ from jgssl import graph as graph_lib
 from jgssl import train
 from jgssl.data import synthetic
 from jgssl.data.types import random_split
+from jgssl.methods.contract import call_embed, prepare_side
 
 
 def csbm(num_nodes=600, signal=1.0):
@@ -41,27 +42,31 @@ class TrainRun(NamedTuple):
     losses: ``[steps]`` training losses.
     emb0: ``[num_slots, d]`` embeddings at initialisation (padding rows included).
     batch_stats0: a numpy copy of the initial ``batch_stats`` collection, or ``None``.
+    side: the method's side input (``method.prepare(graph)``), or ``None``.
   """
   state: Any
   losses: np.ndarray
   emb0: np.ndarray
   batch_stats0: Optional[Any]
+  side: Any = None
 
 
 def train_full_graph(method, graph, *, steps, tx=None, seed=0) -> TrainRun:
-  """``steps`` full-graph steps from ``PRNGKey(seed)`` (``tx`` defaults to Adam, lr 0.01)."""
+  """``steps`` full-graph steps from ``PRNGKey(seed)`` (``tx`` defaults to Adam, lr 0.01), with
+  the method's side input when it has one."""
   tx = train.make_optimizer(learning_rate=0.01) if tx is None else tx
   state = train.create_train_state(jax.random.PRNGKey(seed), method, tx, graph)
-  emb0 = np.asarray(method.embed(state.variables, graph))
+  side = prepare_side(method, graph)
+  emb0 = np.asarray(call_embed(method, state.variables, graph, side=side))
   stats = state.model_state.get("batch_stats")
   stats0 = None if stats is None else jax.tree_util.tree_map(np.array, stats)
   step = train.make_train_step(method)  # donates the state: everything above is read first
   graph = jax.device_put(graph)
   losses = []
   for _ in range(steps):
-    state, m = step(state, graph)
+    state, m = step(state, graph, side)
     losses.append(float(m["loss"]))
-  return TrainRun(state, np.asarray(losses), emb0, stats0)
+  return TrainRun(state, np.asarray(losses), emb0, stats0, side)
 
 
 def random_init_gap(method, run: TrainRun, ds, graph) -> float:
@@ -70,7 +75,7 @@ def random_init_gap(method, run: TrainRun, ds, graph) -> float:
   Also checks that the trained embeddings are zero on the padding rows.
   """
   n = ds.num_nodes
-  emb = np.asarray(method.embed(run.state.variables, graph))
+  emb = np.asarray(call_embed(method, run.state.variables, graph, side=run.side))
   assert np.all(emb[n:] == 0)  # padding rows
   return probe(ds, emb[:n]) - probe(ds, run.emb0[:n])
 

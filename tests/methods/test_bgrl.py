@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from jgssl import train
-from jgssl.methods.bgrl import BGRL
+from jgssl.methods import bgrl
 from margins import assert_margins
 from node_method_testing import csbm as _csbm, loss_drop, random_init_gap, train_full_graph
 
@@ -15,7 +15,7 @@ def measure_training(seed):
   """Loss drop (first 5 vs last 10 of 50 steps) and probe gain over the random-init encoder."""
   ds, graph = _csbm()
   epochs = 50
-  method = BGRL(features=(32, 32), pred_hidden=32, total_steps=epochs)
+  method = bgrl(features=(32, 32), hidden_features=32, total_steps=epochs)
   tx = train.make_optimizer(name="adamw", learning_rate=0.01, weight_decay=1e-5)
   run = train_full_graph(method, graph, steps=epochs, tx=tx, seed=seed)
   losses = run.losses
@@ -36,7 +36,7 @@ def test_bgrl_trains_loss_falls_and_beats_random_init():
 
 def test_target_is_ema_of_online_with_cosine_momentum():
   _, graph = _csbm(40)
-  method = BGRL(features=(8, 8), pred_hidden=8, momentum=0.9, total_steps=10)
+  method = bgrl(features=(8, 8), hidden_features=8, momentum=0.9, total_steps=10)
   v = method.init(jax.random.PRNGKey(1), graph)
   # The target starts from its own draw (upstream resets the copied encoder's parameters): the
   # same structure, different convolution weights, the same fresh BN affine and PReLU slopes.
@@ -62,7 +62,7 @@ def test_target_is_ema_of_online_with_cosine_momentum():
 
 def test_loss_gives_no_gradient_to_target():
   _, graph = _csbm(40)
-  method = BGRL(features=(8, 8), pred_hidden=8)
+  method = bgrl(features=(8, 8), hidden_features=8)
   v = method.init(jax.random.PRNGKey(1), graph)
   grad = jax.jit(jax.grad(lambda t: method.loss({**v, "target": t}, jax.random.PRNGKey(2), graph)[0]))(
       v["target"])
@@ -70,9 +70,23 @@ def test_loss_gives_no_gradient_to_target():
 
 
 def test_validation():
-  with pytest.raises(ValueError, match="drop_edge_1"):
-    BGRL(drop_edge_1=1.5)
+  with pytest.raises(ValueError, match="drop_edge_rate"):
+    bgrl(drop_edge_rate=1.5)
+  with pytest.raises(ValueError, match="drop_feature_rate"):
+    bgrl(drop_feature_rate=(0.1, 0.2, 0.3))
   with pytest.raises(ValueError, match="features"):
-    BGRL(features=(0,))
+    bgrl(features=(0,))
   with pytest.raises(ValueError, match="total_steps"):
-    BGRL(total_steps=0)
+    bgrl(total_steps=0)
+  with pytest.raises(ValueError, match="momentum"):
+    bgrl(momentum=1.5)
+
+
+def test_recipe_builds_equal_methods_and_takes_one_rate_for_both_views():
+  # Equal methods share compiled steps (the launcher caches steps by method).
+  assert bgrl() == bgrl() and hash(bgrl()) == hash(bgrl())
+  assert bgrl(drop_edge_rate=0.3) == bgrl(drop_edge_rate=(0.3, 0.3))
+  assert bgrl(drop_edge_rate=(0.3, 0.4)) != bgrl(drop_edge_rate=(0.4, 0.3))
+  m = bgrl()
+  assert [a.rate for a in m.view1.augmentations] == [0.5, 0.2]  # BGRL's Amazon-Computers cfg
+  assert [a.rate for a in m.view2.augmentations] == [0.4, 0.1]

@@ -1,18 +1,13 @@
-"""DGI: end to end on a contextual SBM, early stopping bookkeeping, validation."""
+"""DGI: end to end on Cora, its parts, early stopping as a fit hook, validation."""
 
-import functools
-import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
 
 import margins
-from jgssl import train
-from jgssl.methods.dgi import DGI, early_stopping_loss, early_stopping_state
+from jgssl import augment, losses, models, train
+from jgssl.methods import LocalGlobal, dgi
 from margins import assert_margins
-from node_method_testing import csbm, loss_drop, padded, random_init_gap, train_full_graph
-
-_csbm = functools.partial(csbm, signal=2.0)
+from node_method_testing import loss_drop, padded, random_init_gap, train_full_graph
 
 
 def measure_training(seed):
@@ -24,7 +19,7 @@ def measure_training(seed):
   """
   ds = margins.load_dataset("cora")
   graph = padded(ds)
-  method = DGI(hidden=64, patience=0)
+  method = dgi(features=(64,))
   run = train_full_graph(method, graph, steps=50, seed=seed,
                          tx=train.make_optimizer(learning_rate=0.005))
   losses = run.losses
@@ -43,40 +38,29 @@ def test_dgi_trains_and_beats_random_init(data_root):
   assert_margins(measure_training(0), MARGINS["trains"][1])
 
 
-def test_early_stopping_keeps_best_params_and_stops():
-  params = {"w": jnp.zeros(())}
-  variables = {"params": params, **early_stopping_state(params)}
-  # The loss is read from the parameter value, so each step's params are identifiable.
-  values = [3.0, 2.0, 2.5, 2.6, 2.7, 1.0]
-  stopped_at = None
-  for t, v in enumerate(values):
-    variables["params"] = {"w": jnp.asarray(v)}
-    loss, aux = early_stopping_loss(lambda p: p["w"], variables, patience=3)
-    variables.update(aux["updates"])
-    if aux["stopped"] and stopped_at is None:
-      stopped_at = t
-      assert float(loss) == 0.0
-  es = variables["early_stop"]
-  assert float(es["best_loss"]) == 2.0 and float(es["params"]["w"]) == 2.0
-  assert stopped_at == 5  # three steps without improvement after step 1; step 5 is skipped
-  grad = jax.grad(lambda p: early_stopping_loss(lambda q: q["w"] ** 2, {**variables,
-                                                "params": p}, patience=3)[0])(params)
-  assert float(grad["w"]) == 0.0  # nothing is trained once stopped
+def test_recipe_parts_are_dgis():
+  m = dgi()
+  assert isinstance(m, LocalGlobal) and m.level == "node" and not m.cross_view
+  assert m.encoder == models.GCN(features=(512,), activation="prelu")
+  assert m.discriminator == models.Bilinear(weight_init="torch")
+  assert m.corruption is augment.shuffle_features and m.objective is losses.dgi_bce_loss
+  assert m.prepare is None and m.sampler is None and m.reinit is None
+  assert dgi() == dgi() and hash(dgi()) == hash(dgi())  # equal methods share compiled steps
 
 
-def test_embed_uses_best_params():
-  ds, graph = _csbm()
-  method = DGI(hidden=8, patience=2)
-  variables = method.init(jax.random.PRNGKey(0), graph)
-  shifted = jax.tree_util.tree_map(lambda a: a + 1.0, variables["params"])
-  a = method.embed(variables, graph)
-  b = method.embed({**variables, "params": shifted}, graph)
-  np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
-  del ds
+def test_early_stopping_is_the_configs_fit_hook():
+  from experiments import common, train as launcher  # pylint: disable=import-outside-toplevel
+  config = common.load_config(f"{common.find_config_file('dgi')}:cora")
+  assert launcher.run_hooks(config) == [train.EarlyStopping(patience=20)]  # execute.py
+  assert "patience" not in config.model
 
 
 def test_validation():
-  with pytest.raises(ValueError, match="hidden"):
-    DGI(hidden=0)
-  with pytest.raises(ValueError, match="patience"):
-    DGI(patience=-1)
+  with pytest.raises(ValueError, match="dgi: features"):
+    dgi(features=(0,))
+  with pytest.raises(ValueError, match="discriminator_init"):
+    dgi(discriminator_init="xavier")
+  with pytest.raises(ValueError, match="LocalGlobal.objective must be callable"):
+    LocalGlobal(encoder=models.GCN(features=(4,)), objective="bce")
+  with pytest.raises(TypeError):
+    dgi(patience=20)  # run control is a fit hook (jgssl.train.EarlyStopping), not a method field

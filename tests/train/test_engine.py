@@ -1,4 +1,5 @@
-"""Engine tests on one device: optimizers, EMA, steps, loader, guards, checkpoints, resume."""
+"""Engine tests on one device: optimizers, EMA, steps, loader, guards, checkpoints, resume,
+early stopping (a fit hook)."""
 
 import json
 import logging
@@ -300,14 +301,14 @@ def test_fitted_budget_with_replicas_pads_every_stacked_batch_alike(graph_set):
 # --- fit, guards, checkpoints ------------------------------------------------------------------
 
 
-def _fit(tmp, graph, *, epochs, method=None, every=2, resume=True, logs=None):
+def _fit(tmp, graph, *, epochs, method=None, every=2, resume=True, logs=None, hooks=()):
   m = method or NODE
   s = train.create_train_state(jax.random.PRNGKey(0), m, _tx(), graph)
   ck = train.Checkpointer(tmp, max_to_keep=10)
   cbs = [lambda rec, st: logs.append(rec)] if logs is not None else []
   try:
     return train.fit(s, _step(m), graph, epochs=epochs, checkpointer=ck,
-                     checkpoint_every=every, callbacks=cbs, resume=resume), ck
+                     checkpoint_every=every, callbacks=cbs, hooks=hooks, resume=resume), ck
   finally:
     ck.close()
 
@@ -326,27 +327,82 @@ def test_fit_resumes_to_bit_identical_parameters(tmp_path, node_graph):
   assert again.history == [] and again.start_epoch == 8
 
 
-def test_fit_ends_when_the_method_reports_stopped(tmp_path, node_graph):
+# Epochs 1 and 2 improve the (scripted) loss, epochs 3-5 do not: with patience 3 the run stops
+# after epoch 5 and keeps the parameters epoch 2 started from, i.e. those after epoch 1 (DGI's
+# and MVGRL's bookkeeping: the loss of a step is computed before its update).
+_SCRIPTED = R.ScriptedLoss(hidden=16, losses=(3.0, 2.0, 2.5, 2.6, 2.7, 1.0))
+
+
+def _early(patience=3):
+  return [train.EarlyStopping(patience=patience)]
+
+
+def _params_after_one_epoch(tmp, graph):
+  res, _ = _fit(tmp, graph, epochs=1, method=_SCRIPTED)
+  return train.tree_checksum(res.state.params)
+
+
+def test_early_stopping_stops_after_patience_epochs_and_restores_the_best_params(tmp_path,
+                                                                                 node_graph):
   logs = []
-  res, ck = _fit(tmp_path / "stop", node_graph, epochs=20, every=10,
-                 method=R.StopAfter(hidden=16, stop_at=4), logs=logs)
-  assert res.stopped_epoch == 4 and [r.epoch for r in logs] == [1, 2, 3, 4]
-  assert int(res.state.step) == 4
-  assert ck.all_steps() == [4]  # the stopping epoch is checkpointed even off the schedule
-  full, _ = _fit(tmp_path / "nostop", node_graph, epochs=3, method=R.StopAfter(hidden=16, stop_at=9))
-  assert full.stopped_epoch is None and len(full.history) == 3
+  res, ck = _fit(tmp_path / "stop", node_graph, epochs=20, every=10, method=_SCRIPTED,
+                 logs=logs, hooks=_early())
+  assert res.stopped_epoch == 5 and [r.epoch for r in logs] == [1, 2, 3, 4, 5]
+  assert [r.loss for r in logs] == pytest.approx([3.0, 2.0, 2.5, 2.6, 2.7])
+  assert int(res.state.step) == 5
+  assert ck.all_steps() == [5]  # the stopping epoch is checkpointed even off the schedule
+  entry = res.state.extras["early_stopping"]
+  assert float(entry["best"]) == 2.0 and int(entry["wait"]) == 3
+  best = _params_after_one_epoch(tmp_path / "one", node_graph)
+  assert train.tree_checksum(res.state.params) == best
+  full, _ = _fit(tmp_path / "nostop", node_graph, epochs=4, method=_SCRIPTED, hooks=_early())
+  assert full.stopped_epoch is None and len(full.history) == 4
+  assert train.tree_checksum(full.state.params) == best  # the best parameters, stopped or not
+  with pytest.raises(ValueError, match="patience"):
+    train.EarlyStopping(patience=0)
+
+
+def test_a_run_resumed_after_an_early_stop_trains_nothing_more(tmp_path, node_graph):
+  first, _ = _fit(tmp_path / "run", node_graph, epochs=20, every=10, method=_SCRIPTED,
+                  hooks=_early())
+  again, ck = _fit(tmp_path / "run", node_graph, epochs=20, every=10, method=_SCRIPTED,
+                   hooks=_early())
+  assert again.start_epoch == 5 and again.history == [] and ck.all_steps() == [5]
+  # The checkpoint holds the hook's state: the best parameters come back from it.
+  assert train.tree_checksum(again.state.params) == train.tree_checksum(first.state.params)
+
+
+def test_checkpoints_carry_the_early_stopping_state(tmp_path, node_graph):
+  whole, _ = _fit(tmp_path / "whole", node_graph, epochs=20, every=10, method=_SCRIPTED,
+                  hooks=_early())
+  part, ck = _fit(tmp_path / "part", node_graph, epochs=4, every=2, method=_SCRIPTED,
+                  hooks=_early())
+  assert part.stopped_epoch is None and ck.all_steps() == [2, 4]
+  logs = []
+  rest, _ = _fit(tmp_path / "part", node_graph, epochs=20, every=2, method=_SCRIPTED,
+                 logs=logs, hooks=_early())
+  # Resumed with the counter at 2 epochs without improvement, epoch 5 is the third: a fresh
+  # bookkeeping would have taken epoch 5's loss as an improvement and gone on.
+  assert rest.start_epoch == 4 and [r.epoch for r in logs] == [5] and rest.stopped_epoch == 5
+  assert train.tree_checksum(rest.state.params) == train.tree_checksum(whole.state.params)
+
+
+def test_early_stopping_monitors_a_reported_metric_only(tmp_path, node_graph):
+  with pytest.raises(ValueError, match="monitors 'val_acc', which the step does not report"):
+    _fit(tmp_path / "bad", node_graph, epochs=2, method=_SCRIPTED,
+         hooks=[train.EarlyStopping(patience=2, monitor="val_acc")])
 
 
 def test_restore_variables_needs_no_optimizer(tmp_path, node_graph):
   res, ck = _fit(tmp_path / "vars", node_graph, epochs=4, every=2,
-                 method=R.StopAfter(hidden=16, stop_at=99))
+                 method=R.CountSteps(hidden=16))
   with train.Checkpointer(tmp_path / "vars") as fresh:
     variables, step = fresh.restore_variables()
     assert step == 4 and set(variables) == {"params", "counter"}
     assert int(variables["counter"]["n"]) == 4
     assert train.tree_checksum(variables["params"]) == train.tree_checksum(res.state.params)
-    emb = R.StopAfter(hidden=16).embed(variables, node_graph)
-    np.testing.assert_allclose(emb, R.StopAfter(hidden=16).embed(res.state.variables, node_graph),
+    emb = R.CountSteps(hidden=16).embed(variables, node_graph)
+    np.testing.assert_allclose(emb, R.CountSteps(hidden=16).embed(res.state.variables, node_graph),
                                rtol=1e-6)
     older, _ = fresh.restore_variables(2)
     assert int(older["counter"]["n"]) == 2

@@ -182,12 +182,24 @@ class NaNAfter(_CountingSteps):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class StopAfter(_CountingSteps):
-  """TinyNodeContrast that reports ``aux['stopped'] = 1`` from optimizer step ``stop_at`` on."""
-  stop_at: int = 3
+class CountSteps(_CountingSteps):
+  """TinyNodeContrast with the step counter and nothing else changed."""
 
   def react(self, n, loss, aux):
-    return loss, {**aux, "stopped": (n >= self.stop_at).astype(jnp.float32)}
+    return loss, aux
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ScriptedLoss(_CountingSteps):
+  """TinyNodeContrast whose loss *value* at optimizer step ``n`` (1-based) is ``losses[n - 1]``
+  (the last entry from then on), with the real loss's gradient: the parameters train as usual
+  while the value an :class:`jgssl.train.EarlyStopping` hook reads is scripted."""
+  losses: tuple = (3.0, 2.0, 2.5)
+
+  def react(self, n, loss, aux):
+    values = jnp.asarray(self.losses, jnp.float32)
+    scripted = values[jnp.minimum(n, len(self.losses)) - 1]
+    return loss - jax.lax.stop_gradient(loss) + scripted, aux
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

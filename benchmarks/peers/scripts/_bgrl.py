@@ -1,7 +1,7 @@
 """BGRL model pieces shared by ``bgrl_pygcl.py`` and ``bgrl_official.py``.
 
 As nerdslab/bgrl (``bgrl/models.py``, ``bgrl/scheduler.py``, ``train_transductive.py``) and as
-jgssl's :class:`jgssl.methods.BGRL`: a GCN encoder with ``GCNConv -> BatchNorm(momentum 0.99,
+jgssl's :func:`jgssl.methods.bgrl`: a GCN encoder with ``GCNConv -> BatchNorm(momentum 0.99,
 PyTorch convention) -> PReLU`` per layer, a predictor ``Linear -> PReLU -> Linear``, a target
 encoder (a copy of the online one with its parameters reset, no gradients) moved by an EMA whose
 momentum is

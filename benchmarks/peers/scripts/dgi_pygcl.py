@@ -9,7 +9,7 @@ to a constant.
 Hyperparameters ``experiments/configs/dgi.py:cora`` (= the official PetarV-/DGI execute.py):
 ONE GCN layer of 512 with PReLU (PyGCL's example stacks two), Adam lr 1e-3 (the example: 0.01),
 no weight decay, row-normalised features. Not included: the official loop's per-epoch
-early-stopping bookkeeping (jgssl's step carries it; it is a handful of scalar ops).
+early-stopping bookkeeping (jgssl's is a fit hook outside the timed step).
 """
 
 import torch
