@@ -54,20 +54,22 @@ def _group(op_name: str) -> str:
   return f"{direction} {where}"
 
 
-def profile_step(step, state, graph, *, steps: int = 3, trace_dir: Optional[str] = None):
-  """Profiles ``steps`` calls of a compiled ``step(state, graph)``; returns ``(state, report)``.
+def profile_step(step, state, graph, *, steps: int = 3, trace_dir: Optional[str] = None,
+                 side=None):
+  """Profiles ``steps`` calls of a compiled ``step(state, graph, side)``; returns
+  ``(state, report)``. ``side`` is the method's ``prepare`` output (MVGRL's diffusion), if any.
 
   ``report`` has ``ms_per_step`` (CPU time summed over XLA threads), ``ops`` (list of
   ``{'op', 'ms', 'calls', 'jax_op'}``, largest first) and ``groups`` (``{group: ms}``).
   """
   import jax  # pylint: disable=import-outside-toplevel
   for _ in range(2):
-    state, metrics = step(state, graph)
+    state, metrics = step(state, graph, side)
     jax.block_until_ready((state, metrics))
   trace_dir = trace_dir or tempfile.mkdtemp(prefix="jgssl_prof_")
   jax.profiler.start_trace(trace_dir)
   for _ in range(steps):
-    state, metrics = step(state, graph)
+    state, metrics = step(state, graph, side)
     jax.block_until_ready((state, metrics))
   jax.profiler.stop_trace()
   files = sorted(glob.glob(os.path.join(trace_dir, "**", "*.xplane.pb"), recursive=True),
@@ -111,8 +113,10 @@ def main(argv=None) -> dict:
   config, method, tx, graph = suites.cora_setup(args.method, sparse=not args.dense)
   graph = jax.device_put(graph)
   state = train.create_train_state(jax.random.PRNGKey(config.seed), method, tx, graph)
+  from jgssl.methods.contract import prepare_side  # pylint: disable=import-outside-toplevel
   step = train.make_train_step(method)
-  _, report = profile_step(step, state, graph, steps=args.steps)
+  _, report = profile_step(step, state, graph, steps=args.steps,
+                           side=prepare_side(method, graph))
   print(f"{args.method}: {report['ms_per_step']:.1f} ms of XLA CPU time per step "
         f"(summed over threads)")
   print("\nby group:")

@@ -165,22 +165,6 @@ def is_int(v) -> bool:
   return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
-def _check_rates(section: ml_collections.ConfigDict, prefix: str) -> None:
-  for k in section.keys():
-    v = section[k]
-    if isinstance(v, ml_collections.ConfigDict):
-      _check_rates(v, f"{prefix}{k}.")
-      continue
-    name = k.lower()
-    if ("drop" in name or "rate" in name or name.startswith("p_")) and "learning" not in name:
-      # Only numbers are rates; names and switches (``drop_scheme='degree'``,
-      # ``drop_last=True``) are checked by the method that reads them.
-      if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
-        continue
-      if not 0.0 <= float(v) <= 1.0:
-        raise ConfigError(f"config.{prefix}{k} = {v} is a rate and must lie in [0, 1]")
-
-
 def validate(config: ml_collections.ConfigDict) -> Plan:
   """Checks a config completely, on the host, before anything compiles.
 
@@ -214,7 +198,6 @@ def validate(config: ml_collections.ConfigDict) -> Plan:
     raise ConfigError(f"config.max_to_keep must be an integer >= 1, got {config.max_to_keep!r}")
   if "model" not in config:
     raise ConfigError("config has no 'model' section")
-  _check_rates(config.model, "model.")
   try:
     built = registry.build_method(config)
   except TypeError as e:

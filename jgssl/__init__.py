@@ -1,6 +1,6 @@
 """jgssl: graph self-supervised learning in JAX.
 
-Sub-packages, one per concern (see DESIGN.md):
+Sub-packages, one per concern:
 
 * :mod:`jgssl.graph` — helpers over :class:`jraph.GraphsTuple` (construction, padding, masks).
 * :mod:`jgssl.data` — raw-format readers, registry (:func:`jgssl.data.load`), synthetic graphs.
@@ -8,7 +8,8 @@ Sub-packages, one per concern (see DESIGN.md):
 * :mod:`jgssl.models` — Flax Linen encoders, readouts, heads and decoders.
 * :mod:`jgssl.pairs` — which rows are positives and negatives.
 * :mod:`jgssl.losses` — self-supervised objectives as pure functions of arrays.
-* :mod:`jgssl.methods` — thin method recipes (``init`` / ``loss`` / ``embed``).
+* :mod:`jgssl.methods` — the method contract, skeletons (two-view contrast, bootstrap,
+  local–global, masked autoencoder) and the papers' recipes on them.
 * :mod:`jgssl.train` — train state, jitted / sharded steps, Orbax checkpoints.
 * :mod:`jgssl.evaluate` — evaluation protocols, each named after the paper that defines it.
 """

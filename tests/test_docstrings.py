@@ -1,6 +1,6 @@
 """Docstrings cite what a user can follow: papers and official repositories, not internal notes.
 
-``REFERENCES.md`` is a project-internal notes file that is not shipped with jgssl, so a citation
+``REFERENCES.md`` (like ``DESIGN.md`` and the datasets' ``MANIFEST.md``) is a project-internal notes file that is not shipped with jgssl, so a citation
 of it (``REFERENCES.md §3.2``) leads nowhere. Cite the paper (authors, venue, year) and the
 official repository and file instead (e.g. "official code CRIPAC-DIG/GRACE ``model.py``").
 """
@@ -10,18 +10,12 @@ import re
 
 PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "jgssl"
 
-# TODO(issue 32): jgssl/methods/ is being rewritten separately and still cites REFERENCES.md;
-# remove this skip once that rewrite has landed.
-SKIPPED_DIRS = (PACKAGE / "methods",)
-
-_CITATION = re.compile(r"REFERENCES(\.md)?")
+# The project's internal notes (REFERENCES.md, DESIGN.md, the datasets' MANIFEST.md) do not ship.
+_CITATION = re.compile(r"REFERENCES(\.md)?|DESIGN\.md|MANIFEST")
 
 
 def _python_files():
-  for path in sorted(PACKAGE.rglob("*.py")):
-    if any(path.is_relative_to(d) for d in SKIPPED_DIRS):
-      continue
-    yield path
+  yield from sorted(PACKAGE.rglob("*.py"))
 
 
 def test_package_files_are_found():

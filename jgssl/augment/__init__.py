@@ -1,4 +1,4 @@
-"""Pure, jittable graph augmentations (DESIGN.md §3).
+"""Pure, jittable graph augmentations.
 
 Every augmentation is a function ``fn(key, graph, *, hyperparameters...) -> graph`` on a padded
 :class:`jraph.GraphsTuple` (convention of :mod:`jgssl.graph`) that keeps all shapes and dtypes:

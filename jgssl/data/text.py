@@ -1,6 +1,6 @@
 """Reader for text-attributed CiteSeer (raw paper texts + citation graph), the TAG-native variant.
 
-Files (``shared/datasets/citeseer-tag``; see MANIFEST section 7):
+Files (``<root>/citeseer-tag/raw/``):
 
 * ``citeseer_texts.txt`` — from ``XiaoxinHe/TAPE`` (He et al., "Harnessing Explanations:
   LLM-to-LM Interpreter for Enhanced Text-Attributed Graph Representation Learning", ICLR 2024),
@@ -35,7 +35,7 @@ __all__ = ["read_citeseer_tag", "CITESEER_CLASSES"]
 
 PathLike = Union[str, os.PathLike]
 
-# Planetoid CiteSeer class order (MANIFEST section 7, verified on all labelled papers).
+# Planetoid CiteSeer class order (verified against the labels of every labelled paper).
 CITESEER_CLASSES = ("AI", "ML", "IR", "DB", "Agents", "HCI")
 
 

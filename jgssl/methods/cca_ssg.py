@@ -20,7 +20,7 @@ import flax.linen as nn
 
 from jgssl import augment, losses, models
 from jgssl.methods import fields
-from jgssl.methods.two_view import TwoViewContrast, check_hypers
+from jgssl.methods.two_view import TwoViewContrast
 
 __all__ = ["cca_ssg"]
 
@@ -43,7 +43,7 @@ def cca_ssg(*, encoder: Optional[nn.Module] = None, features: Sequence[int] = (5
   Returns:
     A node-level :class:`jgssl.methods.TwoViewContrast`.
   """
-  h = check_hypers("cca_ssg", features=(features, fields.WIDTHS),
+  h = fields.check_args("cca_ssg", features=(features, fields.WIDTHS),
                    lambd=(lambd, fields.NON_NEGATIVE),
                    drop_feature_rate=(drop_feature_rate, fields.RATE_PAIR),
                    drop_edge_rate=(drop_edge_rate, fields.RATE_PAIR))

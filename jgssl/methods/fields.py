@@ -32,6 +32,8 @@ import dataclasses
 import numbers
 from typing import Any, Callable, Optional
 
+import flax.linen as nn
+
 __all__ = [
     "NON_NEGATIVE",
     "POSITIVE",
@@ -39,12 +41,16 @@ __all__ = [
     "RATE",
     "RATE_BELOW_ONE",
     "RATE_PAIR",
+    "CALLABLE",
+    "MODULE",
     "WIDTHS",
     "Check",
+    "check_args",
     "check_value",
     "hyper",
     "one_of",
     "optional",
+    "predicate",
     "validate",
 ]
 
@@ -67,7 +73,9 @@ def _number(value) -> float:
   return value
 
 
-def _predicate(describe: str, ok: Callable[[Any], bool], convert=lambda v: v) -> Check:
+def predicate(describe: str, ok: Callable[[Any], bool], convert=lambda v: v) -> Check:
+  """A check that passes ``convert(value)`` when ``ok`` of it is true (``describe``: what a good
+  value is, completing "must be ...")."""
   def normalise(value):
     value = convert(value)
     if not ok(value):
@@ -82,11 +90,11 @@ def _int(value):
   return int(value)
 
 
-POSITIVE_INT = _predicate("an int >= 1", lambda v: v >= 1, _int)
-POSITIVE = _predicate("a number > 0", lambda v: v > 0, _number)
-NON_NEGATIVE = _predicate("a number >= 0", lambda v: v >= 0, _number)
-RATE = _predicate("a probability in [0, 1]", lambda v: 0.0 <= v <= 1.0, _number)
-RATE_BELOW_ONE = _predicate("a probability in [0, 1)", lambda v: 0.0 <= v < 1.0, _number)
+POSITIVE_INT = predicate("an int >= 1", lambda v: v >= 1, _int)
+POSITIVE = predicate("a number > 0", lambda v: v > 0, _number)
+NON_NEGATIVE = predicate("a number >= 0", lambda v: v >= 0, _number)
+RATE = predicate("a probability in [0, 1]", lambda v: 0.0 <= v <= 1.0, _number)
+RATE_BELOW_ONE = predicate("a probability in [0, 1)", lambda v: 0.0 <= v < 1.0, _number)
 
 
 def _rate_pair(value):
@@ -111,7 +119,7 @@ WIDTHS = Check("a non-empty sequence of layer widths >= 1", _widths)
 
 def one_of(*choices) -> Check:
   """The value must equal one of ``choices``."""
-  return _predicate(f"one of {list(choices)}", lambda v: v in choices)
+  return predicate(f"one of {list(choices)}", lambda v: v in choices)
 
 
 def optional(check: Check) -> Check:
@@ -155,3 +163,14 @@ def check_value(label: str, value, check: Check):
     return check.normalise(value)
   except (TypeError, ValueError):
     raise ValueError(f"{label} must be {check.describe}, got {value!r}") from None
+
+
+def check_args(recipe: str, **specs) -> dict:
+  """Checks a recipe function's keyword arguments, ``name=(value, check)``; returns the
+  normalised values by name. A bad one raises ``"<recipe>: <name> must be ..., got ..."``."""
+  return {name: check_value(f"{recipe}: {name}", value, check)
+          for name, (value, check) in specs.items()}
+
+
+MODULE = predicate("a flax.linen.Module", lambda v: isinstance(v, nn.Module))
+CALLABLE = predicate("callable", callable)

@@ -21,7 +21,7 @@ import flax.linen as nn
 
 from jgssl import augment, losses, models
 from jgssl.methods import fields
-from jgssl.methods.two_view import TwoViewContrast, check_hypers
+from jgssl.methods.two_view import TwoViewContrast
 
 __all__ = ["gbt"]
 
@@ -45,7 +45,7 @@ def gbt(*, encoder: Optional[nn.Module] = None, features: Sequence[int] = (256, 
   Returns:
     A node-level :class:`jgssl.methods.TwoViewContrast` (variables with ``'batch_stats'``).
   """
-  h = check_hypers("gbt", features=(features, fields.WIDTHS),
+  h = fields.check_args("gbt", features=(features, fields.WIDTHS),
                    drop_feature_rate=(drop_feature_rate, fields.RATE_PAIR),
                    drop_edge_rate=(drop_edge_rate, fields.RATE_PAIR),
                    lambd=(lambd, fields.optional(fields.NON_NEGATIVE)),

@@ -27,7 +27,7 @@ import flax.linen as nn
 from jgssl import augment
 from jgssl.methods import fields
 from jgssl.methods.grace import grace_modules
-from jgssl.methods.two_view import InfoNCE, TwoViewContrast, check_hypers
+from jgssl.methods.two_view import InfoNCE, TwoViewContrast
 
 __all__ = ["SCHEMES", "centrality_weights", "gca"]
 
@@ -104,7 +104,7 @@ def gca(*, encoder: Optional[nn.Module] = None, features: Sequence[int] = (256, 
   encoder, head = grace_modules("gca", encoder=encoder, features=features,
                                 activation=activation, hidden_features=hidden_features,
                                 out_features=out_features)
-  h = check_hypers("gca", drop_edge_rate=(drop_edge_rate, fields.RATE_PAIR),
+  h = fields.check_args("gca", drop_edge_rate=(drop_edge_rate, fields.RATE_PAIR),
                    drop_feature_rate=(drop_feature_rate, fields.RATE_PAIR),
                    centrality=(centrality, fields.one_of(*SCHEMES)),
                    threshold=(threshold, fields.RATE))

@@ -37,7 +37,7 @@ import flax.linen as nn
 
 from jgssl import augment, models
 from jgssl.methods import fields
-from jgssl.methods.two_view import InfoNCE, TwoViewContrast, check_hypers
+from jgssl.methods.two_view import InfoNCE, TwoViewContrast
 
 __all__ = ["grace", "grace_modules"]
 
@@ -52,7 +52,7 @@ def grace_modules(recipe: str, *, encoder: Optional[nn.Module], features: Sequen
     ``Encoder``) and ``Projector(hidden_features, out_features or features[-1], 'elu')``
     (``GRACE.projection``: ``fc2(elu(fc1(z)))``).
   """
-  h = check_hypers(recipe, features=(features, fields.WIDTHS),
+  h = fields.check_args(recipe, features=(features, fields.WIDTHS),
                    activation=(activation, fields.one_of(*models.ACTIVATIONS)),
                    hidden_features=(hidden_features, fields.POSITIVE_INT),
                    out_features=(out_features, fields.optional(fields.POSITIVE_INT)))
@@ -91,7 +91,7 @@ def grace(*, encoder: Optional[nn.Module] = None, features: Sequence[int] = (256
   encoder, head = grace_modules("grace", encoder=encoder, features=features,
                                 activation=activation, hidden_features=hidden_features,
                                 out_features=out_features)
-  rates = check_hypers("grace", drop_edge_rate=(drop_edge_rate, fields.RATE_PAIR),
+  rates = fields.check_args("grace", drop_edge_rate=(drop_edge_rate, fields.RATE_PAIR),
                        drop_feature_rate=(drop_feature_rate, fields.RATE_PAIR))
   views = augment.two_views((augment.DropEdges, rates["drop_edge_rate"]),
                             (augment.MaskFeatureColumns, rates["drop_feature_rate"]))

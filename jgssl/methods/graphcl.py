@@ -27,7 +27,7 @@ import flax.linen as nn
 from jgssl import augment, models
 from jgssl.methods import fields
 from jgssl.methods.base import glorot_reinit
-from jgssl.methods.two_view import InfoNCE, TwoViewContrast, check_hypers
+from jgssl.methods.two_view import InfoNCE, TwoViewContrast
 
 __all__ = ["graphcl"]
 
@@ -72,7 +72,7 @@ def graphcl(*, encoder: Optional[nn.Module] = None, features: Sequence[int] = (3
   Returns:
     A graph-level :class:`jgssl.methods.TwoViewContrast`.
   """
-  h = check_hypers("graphcl", features=(features, fields.WIDTHS),
+  h = fields.check_args("graphcl", features=(features, fields.WIDTHS),
                    hidden_features=(hidden_features, fields.optional(fields.POSITIVE_INT)),
                    out_features=(out_features, fields.optional(fields.POSITIVE_INT)),
                    aug=(aug, fields.one_of(*augment.GRAPHCL_AUGMENTATIONS)),

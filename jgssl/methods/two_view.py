@@ -40,32 +40,9 @@ import jax
 from jgssl import losses, pairs
 from jgssl.methods import base, fields
 
-__all__ = ["InfoNCE", "TwoViewContrast", "check_hypers"]
+__all__ = ["InfoNCE", "TwoViewContrast"]
 
 Variables = Dict[str, Any]
-
-
-def check_hypers(recipe: str, **specs: Tuple[Any, fields.Check]) -> Dict[str, Any]:
-  """Checks a recipe's hyperparameters: ``name=(value, check)``; returns the normalised values.
-
-  Raises:
-    ValueError: ``"<recipe>: <name> must be <describe>, got <value>"`` for the first bad one.
-  """
-  out = {}
-  for name, (value, check) in specs.items():
-    try:
-      out[name] = check.normalise(value)
-    except (TypeError, ValueError):
-      raise ValueError(f"{recipe}: {name} must be {check.describe}, got {value!r}") from None
-  return out
-
-
-def _is(describe: str, ok: Callable[[Any], bool]) -> fields.Check:
-  def normalise(value):
-    if not ok(value):
-      raise ValueError(value)
-    return value
-  return fields.Check(describe, normalise)
 
 
 def _pair_of_callables(value):
@@ -75,8 +52,6 @@ def _pair_of_callables(value):
   return views
 
 
-MODULE = _is("a flax.linen.Module", lambda v: isinstance(v, nn.Module))
-CALLABLE = _is("callable", callable)
 VIEW_PAIR = fields.Check("a pair of view functions (view 1, view 2)", _pair_of_callables)
 
 
@@ -224,14 +199,14 @@ class TwoViewContrast:
   ``init_params`` the init key is split first into the key of those draws and the key of
   ``init_params``.
   """
-  encoder: nn.Module = dataclasses.field(metadata={"check": MODULE})
+  encoder: nn.Module = dataclasses.field(metadata={"check": fields.MODULE})
   views: Tuple[Callable, Callable] = dataclasses.field(metadata={"check": VIEW_PAIR})
-  objective: Callable = dataclasses.field(metadata={"check": CALLABLE})
-  head: Optional[nn.Module] = fields.hyper(None, fields.optional(MODULE))
+  objective: Callable = dataclasses.field(metadata={"check": fields.CALLABLE})
+  head: Optional[nn.Module] = fields.hyper(None, fields.optional(fields.MODULE))
   level: str = fields.hyper("node", fields.one_of("node", "graph"))
-  readout: Optional[Callable] = fields.hyper(None, fields.optional(CALLABLE))
-  prepare: Optional[Callable] = fields.hyper(None, fields.optional(CALLABLE))
-  init_params: Optional[Callable] = fields.hyper(None, fields.optional(CALLABLE))
+  readout: Optional[Callable] = fields.hyper(None, fields.optional(fields.CALLABLE))
+  prepare: Optional[Callable] = fields.hyper(None, fields.optional(fields.CALLABLE))
+  init_params: Optional[Callable] = fields.hyper(None, fields.optional(fields.CALLABLE))
 
   def __post_init__(self):
     fields.validate(self)

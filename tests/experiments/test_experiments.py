@@ -334,16 +334,6 @@ def test_collect_reads_summaries_of_other_drivers(tmp_path):
           in out.read_text())
 
 
-def test_rate_check_reads_numbers_only():
-  import ml_collections  # pylint: disable=import-outside-toplevel
-  ok = ml_collections.ConfigDict({"model": {"drop_scheme": "degree", "drop_last": True,
-                                            "drop_edge": 0.3, "learning_rate": 5.0}})
-  common._check_rates(ok, "")  # names, switches and the learning rate are not rates
-  bad = ml_collections.ConfigDict({"model": {"drop_scheme": "degree", "p_mask": 1.2}})
-  with pytest.raises(common.ConfigError, match=r"config.model.p_mask = 1.2 is a rate"):
-    common._check_rates(bad, "")
-
-
 def test_verdict_and_readme_block(tmp_path):
   def summary(mean, value, std):
     return {"method": "m", "dataset": "d", "protocol": "p", "seeds": [0, 1],
