@@ -60,7 +60,7 @@ class MethodEntry:
       built method's ``level`` (GraphMAE is either, depending on ``pooling``).
     strategies: the step strategies it supports, or ``None`` for the default of its level:
       node ``('single',)`` plus ``'rows'`` when the built method shards anchor rows (a true
-      ``row_sharding`` or ``supports_row_sharding`` attribute), graph ``('single', 'data')``.
+      ``row_sharding`` attribute), graph ``('single', 'data')``.
   """
   config_module: str
   fallback: Optional[Tuple[str, str]] = None
@@ -146,7 +146,7 @@ def method_strategies(entry: MethodEntry, method) -> Tuple[str, ...]:
     return entry.strategies
   if method_level(entry, method) == "graph":
     return ("single", "data")
-  rows = getattr(method, "row_sharding", False) or getattr(method, "supports_row_sharding", False)
+  rows = getattr(method, "row_sharding", False)
   return ("single", "rows") if rows else ("single",)
 
 

@@ -1,4 +1,8 @@
-"""Self-supervised methods as thin recipes (``init`` / ``loss`` / ``embed``); see :mod:`.base`.
+"""Self-supervised methods: the contract, four skeletons, and each paper's recipe on one of them.
+
+A method is any object with ``init`` / ``loss`` / ``embed`` (:class:`Method`, the contract in
+:mod:`jgssl.methods.contract`). Hyperparameter checks and the shared vocabulary:
+:mod:`jgssl.methods.fields`.
 
 Node level (one full-graph step per epoch):
 
@@ -30,7 +34,8 @@ encoder (any Flax module), an optional head and an objective such as :class:`Inf
 GCA, G-BT, CCA-SSG and GraphCL are recipes on it. :class:`Bootstrap` — an online encoder and
 predictor regressing an EMA target's view of the other augmented view. :class:`LocalGlobal` —
 node rows scored against graph summaries by a discriminator, negatives from a corrupted graph or
-the other graphs of the batch.
+the other graphs of the batch. :class:`MaskedAutoencoder` — masking, encoder, re-mask, decoder
+and a reconstruction objective (features or links).
 """
 
 from jgssl.methods import fields

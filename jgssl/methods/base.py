@@ -1,107 +1,23 @@
-"""The method contract: what :mod:`jgssl.train` expects from a self-supervised recipe.
+"""Helpers the method skeletons share: Glorot re-initialisation, EMA targets, anchor-row sharding.
 
-A method is a thin, immutable recipe (a frozen dataclass of keyword-only hyperparameters) exposing
-
-* ``init(key, graph) -> variables``
-* ``loss(variables, key, graph) -> (scalar, aux)``
-* ``embed(variables, graph) -> embeddings``
-* optionally ``post_update(variables, *, step) -> variables`` (e.g. an EMA target).
-
-**Variables and mutable collections** (decided once, here). ``variables`` is a Flax-style dict of
-collections:
-
-* ``'params'`` (required): the trainable parameters. The optimizer and the gradient see this
-  collection only.
-* ``'batch_stats'`` or any other mutable collection a Flax module updates in training mode.
-  ``loss`` returns the new values in ``aux['updates']`` (a dict ``{collection: new_value}``); the
-  trainer writes them back after the optimizer step (and averages them over data-parallel
-  replicas).
-* ``'target'``: parameters of a slowly moving copy of the network (BGRL / BYOL). Not trained by
-  the optimizer; :meth:`Method.post_update` moves it towards ``'params'`` after every step with
-  :func:`ema_update` (``optax.incremental_update``).
-
-Everything but ``'params'`` lives in :attr:`jgssl.train.TrainState.model_state`.
-
-**aux** is a dict of float scalars (logged, averaged over replicas) plus the optional
-``'updates'`` entry above. Scalars must be finite reductions over real rows only (use masks).
-
-**Padding.** ``graph`` is a padded :class:`jraph.GraphsTuple` in the convention of
-:mod:`jgssl.graph`; losses must ignore padding and masked rows so the result does not depend on
-the amount of padding. ``embed`` returns one row per node (node-level methods) or per graph slot
-(graph-level methods), padding rows included; callers slice with the masks.
-
-**Anchor-row sharding.** Node-level contrastive methods whose loss is an ``N x N`` InfoNCE may set
-:attr:`Method.supports_row_sharding` and honour the field ``row_axis``: when it names a mesh axis
-(inside :func:`jax.shard_map`), the method computes the loss rows of its own block of anchors
-against the full key matrices (see :func:`row_block`) and returns the global loss through
-``jax.lax.psum``, so the ``N x N`` work divides over devices. Everything else in the loss is
-computed replicated and must give the same value on every device (same key on every device).
+The method contract itself is :mod:`jgssl.methods.contract`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Callable, Optional, Tuple
 
 import jax
 import jax.numpy as jnp
 import optax
 
 __all__ = [
-    "Method",
     "cosine_ema_decay",
     "ema_update",
     "glorot_reinit",
     "row_block",
     "sharded_row_mean",
 ]
-
-Variables = Dict[str, Any]
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class Method:
-  """Base class of all methods; see the module docstring for the contract.
-
-  Subclasses are frozen dataclasses whose fields are the method's hyperparameters (keyword-only)
-  and implement :meth:`init`, :meth:`loss` and :meth:`embed`. They validate their fields in
-  ``__post_init__`` and raise :class:`ValueError` naming the bad field.
-
-  Attributes:
-    row_axis: name of the mesh axis the anchor rows of an ``N x N`` contrastive loss are split
-      over, or ``None`` (single device, or graph-level data parallelism). Set by
-      :func:`jgssl.train.make_train_step`; only honoured when :attr:`supports_row_sharding`.
-  """
-
-  row_axis: Optional[str] = None
-
-  #: Whether :attr:`row_axis` is honoured (class attribute, not a field).
-  supports_row_sharding = False
-  #: ``'node'`` (one full graph per step) or ``'graph'`` (mini-batches of small graphs).
-  level = "node"
-
-  def init(self, key: jax.Array, graph) -> Variables:
-    """Returns the initial variables ``{'params': ..., ...}`` for graphs shaped like ``graph``."""
-    raise NotImplementedError
-
-  def loss(self, variables: Variables, key: jax.Array, graph) -> Tuple[jax.Array, Dict[str, Any]]:
-    """Returns ``(scalar loss, aux)`` for one padded graph (or batch); lower is better."""
-    raise NotImplementedError
-
-  def embed(self, variables: Variables, graph) -> jax.Array:
-    """Returns embeddings ``[N, d]`` (or ``[G, d]``) in evaluation mode, padding rows included."""
-    raise NotImplementedError
-
-  def post_update(self, variables: Variables, *, step: jax.Array) -> Variables:
-    """Called after every optimizer step with the updated variables; identity by default.
-
-    Args:
-      variables: ``{'params': new params, **model_state}`` after the update.
-      step: int32 scalar, the number of optimizer steps taken so far (after this one).
-    """
-    del step
-    return variables
-
 
 # ---------------------------------------------------------------------------------------------
 # Initialisation
