@@ -50,12 +50,9 @@ class MethodEntry:
   """Where a method's configs live and how the launcher builds and shards it.
 
   Attributes:
-    config_module: the module whose ``get_config(variant)`` gives the method's configs. When it
-      defines ``build(model: ml_collections.ConfigDict) -> method``, :func:`build_method` builds
-      the method with it from ``config.model``.
-    fallback: ``(module, class name)`` in :mod:`jgssl.methods`, built as
-      ``jgssl.methods.<module>.<class>(**config.model)`` (lists become tuples) while
-      :attr:`config_module` defines no ``build``.
+    config_module: the module whose ``get_config(variant)`` gives the method's configs and
+      whose ``build(model: ml_collections.ConfigDict) -> method`` builds the method from
+      ``config.model`` (:func:`build_method`).
     level: ``'node'`` or ``'graph'`` (the dataset kind it trains on), or ``None`` to read the
       built method's ``level`` (GraphMAE is either, depending on ``pooling``).
     strategies: the step strategies it supports, or ``None`` for the default of its level:
@@ -63,7 +60,6 @@ class MethodEntry:
       ``row_sharding`` attribute), graph ``('single', 'data')``.
   """
   config_module: str
-  fallback: Optional[Tuple[str, str]] = None
   level: Optional[str] = None
   strategies: Optional[Tuple[str, ...]] = None
 
@@ -91,33 +87,24 @@ def _unknown(kind: str, name: Any, known: Sequence[str]) -> ConfigError:
   return ConfigError(f"unknown {kind} {name!r}.{hint} Known {kind}s: {', '.join(known)}")
 
 
+def _lookup(kind: str, table: Dict[str, Any], name: str):
+  """``table[name]``; a :class:`ConfigError` suggesting the closest name when it is missing."""
+  if name not in table:
+    raise _unknown(kind, name, list(table))
+  return table[name]
+
+
 def get_method(name: str) -> MethodEntry:
-  """The :class:`MethodEntry` of ``name``.
-
-  Raises:
-    ConfigError: ``name`` is not in :data:`METHODS` (the message suggests the closest name).
-  """
-  if name not in METHODS:
-    raise _unknown("method", name, list(METHODS))
-  return METHODS[name]
-
-
-def _build_class(module: str, class_name: str, model: ml_collections.ConfigDict):
-  """``jgssl.methods.<module>.<class_name>(**model)`` (lists become tuples)."""
-  mod = importlib.import_module(f"jgssl.methods.{module}")
-  kwargs = model.to_dict()
-  for k, v in kwargs.items():
-    if isinstance(v, list):
-      kwargs[k] = tuple(v)
-  return getattr(mod, class_name)(**kwargs)
+  """The :class:`MethodEntry` of ``name`` (a :class:`ConfigError` when it is not in
+  :data:`METHODS`)."""
+  return _lookup("method", METHODS, name)
 
 
 def build_method(config: ml_collections.ConfigDict):
   """The method of ``config``, built from ``config.model``.
 
   Imports the config module registered for ``config.method`` and calls its
-  ``build(config.model)`` when it defines one; otherwise builds the entry's
-  :attr:`MethodEntry.fallback` class with ``config.model`` as keyword arguments.
+  ``build(config.model)``.
 
   Raises:
     ConfigError: ``config.method`` is not registered.
@@ -126,12 +113,10 @@ def build_method(config: ml_collections.ConfigDict):
   """
   entry = get_method(config.method)
   build = getattr(importlib.import_module(entry.config_module), "build", None)
-  if callable(build):
-    return build(config.model)
-  if entry.fallback is None:
+  if not callable(build):
     raise ConfigError(f"{entry.config_module} defines no build(model) for method "
-                      f"{config.method!r}, and the registry names no class to build instead")
-  return _build_class(*entry.fallback, config.model)
+                      f"{config.method!r}")
+  return build(config.model)
 
 
 def method_level(entry: MethodEntry, method) -> str:
@@ -204,14 +189,9 @@ PROTOCOLS: Dict[str, Protocol] = {
 
 
 def get_protocol(name: str) -> Protocol:
-  """The :class:`~experiments.protocols.Protocol` of ``name``.
-
-  Raises:
-    ConfigError: ``name`` is not in :data:`PROTOCOLS` (the message suggests the closest name).
-  """
-  if name not in PROTOCOLS:
-    raise _unknown("evaluation protocol", name, list(PROTOCOLS))
-  return PROTOCOLS[name]
+  """The :class:`~experiments.protocols.Protocol` of ``name`` (a :class:`ConfigError` when it
+  is not in :data:`PROTOCOLS`)."""
+  return _lookup("evaluation protocol", PROTOCOLS, name)
 
 
 # ---------------------------------------------------------------------------------------------

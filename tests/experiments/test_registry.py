@@ -95,15 +95,7 @@ def test_build_method_calls_the_config_modules_build_when_it_has_one(monkeypatch
     registry.build_method(no_fallback)
 
 
-def test_build_method_falls_back_to_the_library_class(monkeypatch):
-  # Every registered config module defines build(model) now; the fallback is checked with a
-  # config module without one and a library class (lists become tuples).
-  monkeypatch.setitem(sys.modules, "fake_method_config", types.ModuleType("fake_method_config"))
-  monkeypatch.setitem(registry.METHODS, "fake", registry.MethodEntry(
-      "fake_method_config", ("local_global", "Windows")))
-  built = registry.build_method(ml_collections.ConfigDict(
-      {"method": "fake", "model": {"size": 10, "count": 2, "square": ["diffusion"]}}))
-  assert type(built).__name__ == "Windows" and built.square == ("diffusion",)
+def test_registered_config_modules_build_their_methods():
   bgrl = registry.build_method(registry.load_config("bgrl:test"))  # the config module's build
   assert type(bgrl).__name__ == "Bootstrap" and bgrl.predictor.hidden_features == 16
   entry = registry.get_method("grace")
