@@ -20,14 +20,16 @@ def batch(mutag):
 
 
 def measure_training(seed):
-  """Relative loss drop over 20 epochs and probe gain over the raw-feature baseline.
+  """Relative loss drop over 30 epochs and probe gain over the raw-feature baseline.
 
-  Width 32 and 20 epochs: at width 16 and 10 epochs the gain over the raw features (whose probe
-  scores 0.825 on MUTAG) was 0.031 +- 0.012 over 10 seeds and 0.005 on an Intel CPU.
+  Width 32 and 30 epochs: at width 16 and 10 epochs the gain over the raw features (whose probe
+  scores 0.825 on MUTAG) was 0.031 +- 0.012 over 10 seeds and 0.005 on an Intel CPU; at width 32
+  and 20 epochs, with the two-view skeleton's key split, 0.041 +- 0.014 over 10 seeds x 3 ISA
+  settings (minimum 0.011), too wide for a threshold 3 std below the mean.
   """
   mutag = load_mutag()
   m = graphcl(features=(32, 32, 32), aug="dnodes")
-  result, budget, losses = fit_graphs(m, mutag.graphs, learning_rate=0.01, seed=seed, epochs=20)
+  result, budget, losses = fit_graphs(m, mutag.graphs, learning_rate=0.01, seed=seed, epochs=30)
   assert np.all(np.isfinite(losses))
   emb = graph_embeddings(m, result.state.variables, mutag.graphs, budget=budget)
   assert emb.shape == (mutag.num_graphs, 96)  # 3 layers x 32, concatenated sum-pools
@@ -35,7 +37,7 @@ def measure_training(seed):
           "gain_over_raw": probe(emb, mutag.labels) - probe(raw_features(mutag), mutag.labels)}
 
 
-MARGINS = {"trains": (measure_training, {"relative_drop": 0.2, "gain_over_raw": 0.01})}
+MARGINS = {"trains": (measure_training, {"relative_drop": 0.2, "gain_over_raw": 0.005})}
 
 
 def test_trains_on_mutag_and_beats_raw_features(mutag):
