@@ -121,7 +121,8 @@ def build_method(config: ml_collections.ConfigDict):
 
 def method_level(entry: MethodEntry, method) -> str:
   """``'node'`` or ``'graph'``: the entry's level, else the built method's ``level``."""
-  return entry.level or getattr(method, "level", "node")
+  from jgssl.methods import contract  # pylint: disable=import-outside-toplevel
+  return entry.level or contract.method_level(method)
 
 
 def method_strategies(entry: MethodEntry, method) -> Tuple[str, ...]:
