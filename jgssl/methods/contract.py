@@ -22,6 +22,10 @@ and it may add, each discovered with ``getattr`` (absent means "not used"):
   ``N x N`` loss rows of its own block of anchors (:func:`row_block`,
   :func:`sharded_row_mean`) and returns the global loss through ``jax.lax.psum``. The engine
   passes ``row_axis`` only under that strategy.
+* ``needs_step = True`` — ``loss`` accepts the keyword ``step=``: the int32 scalar number of
+  optimizer steps taken before this one (0 at the first step; at node level, one step per
+  epoch, so ``step + 1`` is the epoch). For losses with a schedule inside them (CSGCL's team-up
+  weight ramp). It is read from the train state, so a resumed run continues the schedule.
 * ``level = 'graph'`` — the method trains on padded batches of many small graphs and ``embed``
   returns one row per graph slot; the default ``'node'`` means one full graph per step and one
   row per node slot.
@@ -89,13 +93,16 @@ def prepare_side(method, graph):
 
 
 def call_loss(method, variables: Variables, key: jax.Array, graph, *, side=None,
-              row_axis=None):
-  """``method.loss`` with exactly the keywords its contract asks for (``side``, ``row_axis``)."""
+              row_axis=None, step=None):
+  """``method.loss`` with exactly the keywords its contract asks for (``side``, ``row_axis``,
+  ``step``; a method with ``needs_step`` called without ``step`` gets 0)."""
   kwargs = {}
   if getattr(method, "prepare", None) is not None:
     kwargs["side"] = side
   if row_axis is not None:
     kwargs["row_axis"] = row_axis
+  if getattr(method, "needs_step", False):
+    kwargs["step"] = 0 if step is None else step
   return method.loss(variables, key, graph, **kwargs)
 
 

@@ -147,12 +147,23 @@ class _Network(nn.Module):
     h = self.encoder(graph, training=training)
     return h if self.readout is None else self.readout(h, graph)
 
-  def project(self, graph, *, training: bool = True):
+  def project(self, graph, *, training: bool = True, with_rows: bool = False):
     h = self(graph, training=training)
-    if self.head is None:
-      return h
-    mask = graph.nodes["mask"] if self.readout is None else graph.globals["mask"]
-    return self.head(h, mask=mask, training=training)
+    z = h
+    if self.head is not None:
+      mask = graph.nodes["mask"] if self.readout is None else graph.globals["mask"]
+      z = self.head(h, mask=mask, training=training)
+    return (h, z) if with_rows else z
+
+
+def _declared(part, *, side, step) -> Dict[str, Any]:
+  """The keywords ``side`` / ``step`` that ``part`` declares it needs."""
+  kwargs = {}
+  if getattr(part, "needs_side", False):
+    kwargs["side"] = side
+  if getattr(part, "needs_step", False):
+    kwargs["step"] = step
+  return kwargs
 
 
 def _default_readout(h, graph):
@@ -191,6 +202,18 @@ class TwoViewContrast:
       (:func:`jgssl.methods.contract.prepare_side`) and passed as ``side=``.
     init_params: optional ``(key, params) -> params`` applied after initialisation (e.g.
       :func:`jgssl.methods.glorot_reinit`, GraphCL's ``init_emb``).
+    regularizer: optional plug-in term on the same step (POT's bound penalty,
+      :class:`jgssl.methods.POTRegularizer`): called ``regularizer(variables, *, graph, views,
+      rows, where, side) -> (value, aux)`` with the clean ``graph``, the two ``views``, the
+      encoder ``rows`` ``(h1, h2)`` of the views (before the head, training mode) and the
+      variables; its aux scalars are logged under their own names.
+    regularizer_weight: κ of the convex mixture ``(1 − κ)·objective + κ·regularizer`` (POT's
+      ``kappa``); ignored without a regularizer.
+
+  Objectives and regularizers may declare ``needs_side = True`` (they get ``side=``, the
+  ``prepare`` output: CSGCL's community strengths) and ``needs_step = True`` (they get
+  ``step=``, the optimizer steps taken so far: CSGCL's ramp); the skeleton then declares
+  ``needs_step`` to the engine (:mod:`jgssl.methods.contract`).
 
   Variables: ``{'params': {'encoder': ..., 'head': ...}}`` plus the encoder's / head's mutable
   collections (``'batch_stats'``) under the same names. Initialisation: Flax's draws for a
@@ -207,12 +230,23 @@ class TwoViewContrast:
   readout: Optional[Callable] = fields.hyper(None, fields.optional(fields.CALLABLE))
   prepare: Optional[Callable] = fields.hyper(None, fields.optional(fields.CALLABLE))
   init_params: Optional[Callable] = fields.hyper(None, fields.optional(fields.CALLABLE))
+  regularizer: Optional[Callable] = fields.hyper(None, fields.optional(fields.CALLABLE))
+  regularizer_weight: float = fields.hyper(0.5, fields.RATE)
 
   def __post_init__(self):
     fields.validate(self)
     if self.level == "node" and self.readout is not None:
       raise ValueError("TwoViewContrast.readout is for level='graph'; a node-level method "
                        "scores node rows")
+    for part in (self.objective, self.regularizer):
+      if getattr(part, "needs_side", False) and self.prepare is None:
+        raise ValueError(f"{type(part).__name__} needs a side input (needs_side) but "
+                         "TwoViewContrast.prepare is None")
+
+  @property
+  def needs_step(self) -> bool:
+    """Whether ``loss`` takes ``step=`` (the objective or the regularizer asks for it)."""
+    return any(getattr(part, "needs_step", False) for part in (self.objective, self.regularizer))
 
   @property
   def row_sharding(self) -> bool:
@@ -242,12 +276,15 @@ class TwoViewContrast:
     return variables
 
   def loss(self, variables: Variables, key: jax.Array, graph, *, side=None,
-           row_axis: Optional[str] = None) -> Tuple[jax.Array, Dict[str, Any]]:
+           row_axis: Optional[str] = None, step=None) -> Tuple[jax.Array, Dict[str, Any]]:
     """The objective on the two views; aux holds the objective's scalars and ``'updates'`` (the
     mutable collections after both views) when there are mutable collections.
 
     ``side`` is ``prepare(graph)`` (the engine passes it; ``None`` recomputes it here, inside the
-    step). ``row_axis`` is passed on to the objective (strategy ``'rows'``).
+    step). ``row_axis`` is passed on to the objective (strategy ``'rows'``); ``step`` to the
+    parts that declare ``needs_step`` (0 when not given). With a regularizer the loss is
+    ``(1 − κ)·objective + κ·regularizer`` and aux adds ``'objective'`` and the regularizer's
+    scalars.
     """
     k1, k2, r1, r2 = jax.random.split(key, 4)
     if self.prepare is not None:
@@ -260,17 +297,27 @@ class TwoViewContrast:
 
     def project(current, view, rng):
       out = net.apply(current, view, training=True, rngs={"dropout": rng},
-                      mutable=mutable or False, method=_Network.project)
+                      mutable=mutable or False, method=_Network.project, with_rows=True)
       return out if mutable else (out, {})
 
-    z1, updates = project(variables, g1, r1)
-    z2, updates = project({**variables, **updates}, g2, r2)
+    (h1, z1), updates = project(variables, g1, r1)
+    (h2, z2), updates = project({**variables, **updates}, g2, r2)
+    step = 0 if step is None else step
+    where = self._where(graph)
     kwargs = {} if row_axis is None else {"row_axis": row_axis}
     if getattr(self.objective, "needs_key", False):
       kwargs["key"] = jax.random.fold_in(key, 4)  # the split above stays GRACE's four keys
-    out = self.objective(z1, z2, where=self._where(graph), **kwargs)
+    kwargs.update(_declared(self.objective, side=side, step=step))
+    out = self.objective(z1, z2, where=where, **kwargs)
     loss, aux = out if isinstance(out, tuple) else (out, {})
     aux = dict(aux)
+    if self.regularizer is not None:
+      out = self.regularizer(variables, graph=graph, views=(g1, g2), rows=(h1, h2),
+                             where=where, **_declared(self.regularizer, side=side, step=step))
+      value, reg_aux = out if isinstance(out, tuple) else (out, {})
+      kappa = self.regularizer_weight
+      aux = {**aux, **dict(reg_aux), "objective": loss}
+      loss = (1.0 - kappa) * loss + kappa * value
     if mutable:
       aux["updates"] = dict(updates)
     return loss, aux

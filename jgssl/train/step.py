@@ -64,7 +64,7 @@ def _loss_and_grad(method, state: TrainState, key, graph, side, row_axis):
 
   def f(params):
     return call_loss(method, {"params": params, **state.model_state}, key, graph, side=side,
-                     row_axis=row_axis)
+                     row_axis=row_axis, step=state.step)
 
   (loss, aux), grads = jax.value_and_grad(f, has_aux=True)(state.params)
   updates, scalars = _split_aux(aux)
@@ -152,9 +152,10 @@ def make_train_step(method, *, strategy: str = "single", mesh: Optional[Mesh] = 
     return _with_side(jax.jit(sharded, donate_argnums=donate_argnums))
 
   # strategy == 'data'
-  def replica_losses(params, model_state, keys, graphs, side):
+  def replica_losses(params, model_state, keys, graphs, side, step):
     def one(key, graph):
-      return call_loss(method, {"params": params, **model_state}, key, graph, side=side)
+      return call_loss(method, {"params": params, **model_state}, key, graph, side=side,
+                       step=step)
     return jax.vmap(one)(keys, graphs)
 
   def body(state, graphs, side=None):
@@ -164,7 +165,7 @@ def make_train_step(method, *, strategy: str = "single", mesh: Optional[Mesh] = 
     keys = jax.vmap(lambda r: jax.random.fold_in(step_key, r))(first + jnp.arange(local))
 
     def f(params):
-      losses, aux = replica_losses(params, state.model_state, keys, graphs, side)
+      losses, aux = replica_losses(params, state.model_state, keys, graphs, side, state.step)
       loss = jnp.mean(losses)
       if mesh is not None:
         loss = jax.lax.pmean(loss, axis)
