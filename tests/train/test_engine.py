@@ -506,7 +506,10 @@ def test_loader_leaves_the_dataset_untouched(graph_set):
 _WIDE = R.TinyNodeContrast(hidden=64)  # arrays large enough to be stored outside Orbax's index
 
 
-def test_bit_flip_in_a_checkpoint_fails_its_checksum_and_falls_back(tmp_path, node_graph, caplog):
+def test_bit_flip_in_a_checkpoint_is_detected_and_falls_back(tmp_path, node_graph, caplog):
+  # The flipped bit is caught by the stored checksum, or earlier by TensorStore itself when it
+  # lands in a part of the file the storage layer verifies (which part depends on the file's
+  # layout on this machine); either way the step is skipped and the run resumes from epoch 2.
   ref, _ = _fit(tmp_path / "ref", node_graph, epochs=6, method=_WIDE)
   _, ck = _fit(tmp_path / "run", node_graph, epochs=4, method=_WIDE)  # checkpoints 2, 4
   data = max((tmp_path / "run" / "4").rglob("ocdbt.process_0/d/*"), key=lambda p: p.stat().st_size)
@@ -516,7 +519,8 @@ def test_bit_flip_in_a_checkpoint_fails_its_checksum_and_falls_back(tmp_path, no
   caplog.set_level(logging.WARNING, logger="jgssl.train.checkpoint")
   logs = []
   res, ck = _fit(tmp_path / "run", node_graph, epochs=6, method=_WIDE, logs=logs)
-  assert [s for s, _ in ck.skipped] == [4] and "checksum" in ck.skipped[0][1]
+  assert [s for s, _ in ck.skipped] == [4]
+  assert ck.skipped[0][1]  # "ValueError: ... checksum ..." or TensorStore's own message
   assert "checkpoint of epoch 4" in caplog.text
   assert res.start_epoch == 2 and [r.epoch for r in logs] == [3, 4, 5, 6]
   assert train.tree_checksum(res.state.params) == train.tree_checksum(ref.state.params)
