@@ -207,6 +207,17 @@ def check_lr_rand_torch(protocol: str, cfg) -> None:
   check_lp_random(protocol, cfg)
 
 
+def check_lr_public_torch(protocol: str, cfg) -> None:
+  """GCA's probe on a fixed split: ``eval_every >= 1`` and the probe's training values."""
+  check_eval_int(cfg, "eval_every", protocol, minimum=1)
+  check_linear_probe_training(protocol, cfg)
+
+
+def check_lr_rand_torch_unseeded(protocol: str, cfg) -> None:
+  """CSGCL's unseeded probe: one split per run; otherwise as :func:`check_lr_public_torch`."""
+  check_lr_public_torch(protocol, cfg)
+
+
 # ---------------------------------------------------------------------------------------------
 # Shared pieces of the adapters
 # ---------------------------------------------------------------------------------------------
@@ -430,6 +441,46 @@ def lr_rand_torch(embeddings, labels, *, seed: int, cfg):
                              eval_every=cfg.eval_every, lr=cfg.lr,
                              weight_decay=cfg.weight_decay)
   return r.protocol, _percent_of_main(r, r.main), _details(r)
+
+
+def lr_public_torch(*, swap_val_test: bool) -> Callable:
+  """GCA's probe on the public split of ``cfg.dataset`` (:func:`jgssl.evaluate.lr_public_torch`):
+  ``LR-public-torch`` (select on validation, report test) or, with ``swap_val_test``, POT's
+  code as published, ``LR-public-torch/POT-swapped`` (select on test, report validation)."""
+  def run(embeddings, labels, *, seed: int, cfg):
+    import jax  # pylint: disable=import-outside-toplevel
+    from jgssl import evaluate  # pylint: disable=import-outside-toplevel
+    r = evaluate.lr_public_torch(jax.random.PRNGKey(seed), embeddings, labels,
+                                 _public_split_of(cfg, len(labels)), epochs=cfg.epochs,
+                                 eval_every=cfg.eval_every, lr=cfg.lr,
+                                 weight_decay=cfg.weight_decay, swap_val_test=swap_val_test)
+    return r.protocol, _percent_of_main(r, r.main), _details(r)
+  return run
+
+
+def lr_rand_torch_unseeded(embeddings, labels, *, seed: int, cfg):
+  """``LR-rand-torch/CSGCL-unseeded``: CSGCL's probe as its code runs it, flagged.
+
+  HanChen-HUST/CSGCL draws its random 10 / 10 / 80 split with an unseeded ``torch.randperm`` at
+  every evaluation, so no two runs score the same nodes. Here the split seed comes from the
+  operating system's entropy (not from the run's ``seed``) and is recorded in the result
+  (``settings.split_seeds``), so the number can be re-scored but a rerun draws another split. The
+  probe itself is GCA's (:func:`jgssl.evaluate.lr_rand_torch`); the reproducible reading of the
+  same run is ``LR-rand-torch/GCA`` (split seeded by the run's seed).
+  """
+  import secrets  # pylint: disable=import-outside-toplevel
+  import jax  # pylint: disable=import-outside-toplevel
+  from jgssl import evaluate  # pylint: disable=import-outside-toplevel
+  del seed
+  split_seed = secrets.randbits(31)
+  r = evaluate.lr_rand_torch(jax.random.PRNGKey(split_seed), embeddings, labels,
+                             seeds=(split_seed,), epochs=cfg.epochs,
+                             eval_every=cfg.eval_every, lr=cfg.lr,
+                             weight_decay=cfg.weight_decay)
+  extra = _details(r)
+  extra["note"] = ("CSGCL's unseeded split: seed drawn from OS entropy (split_seeds); the run's "
+                   "seed does not fix it")
+  return "LR-rand-torch/CSGCL-unseeded", _percent_of_main(r, r.main), extra
 
 
 def lr_rand_sklearn_bgrl(embeddings, labels, *, seed: int, cfg):

@@ -68,6 +68,8 @@ class MethodEntry:
 METHODS: Dict[str, MethodEntry] = {
     "grace": MethodEntry("experiments.configs.grace"),
     "gca": MethodEntry("experiments.configs.gca"),
+    "grace_pot": MethodEntry("experiments.configs.grace_pot"),
+    "gca_pot": MethodEntry("experiments.configs.gca_pot"),
     "dgi": MethodEntry("experiments.configs.dgi"),
     "mvgrl": MethodEntry("experiments.configs.mvgrl"),
     "bgrl": MethodEntry("experiments.configs.bgrl"),
@@ -180,6 +182,15 @@ PROTOCOLS: Dict[str, Protocol] = {
                                                check=protocols.check_lp_random),
     "LR-rand-torch/GCA": protocols.from_function(protocols.lr_rand_torch,
                                                  check=protocols.check_lr_rand_torch),
+    # GCA's probe on the public split (POT on Planetoid), and as POT's code scores it.
+    "LR-public-torch": protocols.from_function(
+        protocols.lr_public_torch(swap_val_test=False), public_split=True,
+        check=protocols.check_lr_public_torch),
+    "LR-public-torch/POT-swapped": protocols.from_function(
+        protocols.lr_public_torch(swap_val_test=True), check=protocols.check_lr_public_torch),
+    # CSGCL's probe as its code runs it: a split from an unseeded generator (flagged).
+    "LR-rand-torch/CSGCL-unseeded": protocols.from_function(
+        protocols.lr_rand_torch_unseeded, check=protocols.check_lr_rand_torch_unseeded),
     # BGRL's sklearn probes (nerdslab/bgrl logistic_regression_eval.py).
     "LR-rand-sklearn/BGRL": protocols.from_function(
         protocols.lr_rand_sklearn_bgrl, check=protocols.check_lr_rand_sklearn_bgrl),

@@ -17,6 +17,7 @@ Tag                        Functions
                            :func:`fit_linear_probe`)
 ``LP-rand``                :func:`lp_random_splits` over :func:`random_splits`
 ``LR-rand-torch``          :func:`lr_rand_torch` (GCA, CSGCL, POT)
+``LR-public-torch``        :func:`lr_public_torch` (POT on Planetoid; its swapped split too)
 ``LR-rand-sklearn``        :func:`lr_rand_sklearn_grace`, :func:`lr_rand_sklearn_bgrl`
 ``LR-public-sklearn``      :func:`lr_public_sklearn_grace` (GRACE on the public split, DGL),
                            :func:`lr_public_sklearn_bgrl` (BGRL's preset-split probe)
@@ -50,6 +51,7 @@ from jgssl.evaluate.linear_probe import lp_public_dgi
 from jgssl.evaluate.linear_probe import lp_public_graphmae
 from jgssl.evaluate.linear_probe import lp_public_mvgrl
 from jgssl.evaluate.linear_probe import lp_random_splits
+from jgssl.evaluate.linear_probe import lr_public_torch
 from jgssl.evaluate.linear_probe import lr_rand_torch
 from jgssl.evaluate.linear_probe import random_splits
 from jgssl.evaluate.link_prediction import EdgeSplit
@@ -98,6 +100,7 @@ __all__ = [
     "lr_public_sklearn_grace",
     "lr_rand_sklearn_bgrl",
     "lr_rand_sklearn_grace",
+    "lr_public_torch",
     "lr_rand_torch",
     "mean_std",
     "random_splits",

@@ -48,6 +48,7 @@ __all__ = [
     "lp_public_graphmae",
     "lp_public_mvgrl",
     "lp_random_splits",
+    "lr_public_torch",
     "lr_rand_torch",
     "random_splits",
 ]
@@ -503,6 +504,49 @@ def lr_rand_torch(key, embeddings, labels, *, seeds: Sequence[int] = (0,), train
                         eval_every=eval_every, init="xavier", ties="first", ddof=ddof,
                         protocol="LR-rand-torch/GCA", main="test_acc_best_val")
   return _with_split_seeds(result, seeds, train=train, val=val)
+
+
+def lr_public_torch(key, embeddings, labels, split, *, epochs: int = 3000, eval_every: int = 20,
+                    lr: float = 0.01, weight_decay: float = 0.0,
+                    swap_val_test: bool = False) -> EvalResult:
+  """GCA's probe (:func:`lr_rand_torch`) on a fixed split: POT's Planetoid probe, both ways.
+
+  POT (Yu et al., NeurIPS 2023; VoidHaruhi/POT-GCL ``GRACE/eval.py`` ``log_regression`` with
+  ``split='preloaded'``) trains GCA's logistic regression (Xavier init, Adam lr 0.01, weight
+  decay 0, 3000 epochs, evaluated every 20, first best validation accuracy) on the public
+  Planetoid split. Its ``train.py`` passes the masks as ``(train, val, test)`` and
+  ``get_idx_split`` unpacks them as ``(train, test, val)``: the published numbers are accuracy
+  on the **validation** nodes at the epoch chosen on the **test** nodes. ``swap_val_test=True``
+  replays that (protocol ``'LR-public-torch/POT-swapped'``, flagged in the note); the default
+  selects on validation and reports test (``'LR-public-torch'``), the correct reading.
+
+  Args:
+    key: ``jax.random`` key for the classifier init.
+    embeddings: float ``[N, d]``.
+    labels: int ``[N]``.
+    split: ``{'train', 'val', 'test'}`` index arrays or bool masks (e.g. the Planetoid split).
+    epochs, eval_every, lr, weight_decay: GCA's values by default.
+    swap_val_test: score as POT's code does (above).
+
+  Returns:
+    :class:`EvalResult`; headline ``test_acc_best_val`` (with the swap: the validation nodes'
+    accuracy at the epoch best on the test nodes).
+  """
+  split = dict(split)
+  for name in ("train", "val", "test"):
+    if name not in split:
+      raise ValueError(f"lr_public_torch needs a {name!r} split, got {sorted(split)}")
+  protocol, note = "LR-public-torch", ""
+  if swap_val_test:
+    split["val"], split["test"] = split["test"], split["val"]
+    protocol = "LR-public-torch/POT-swapped"
+    note = ("POT's Planetoid bookkeeping: the epoch is chosen on the public TEST nodes and the "
+            "reported accuracy is on the public VALIDATION nodes (train.py passes (train, val, "
+            "test), get_idx_split unpacks (train, test, val))")
+  return linear_probe(key, embeddings, labels, split, epochs=epochs, lr=lr,
+                      weight_decay=weight_decay, restarts=1, eval_every=eval_every,
+                      init="xavier", ties="first", protocol=protocol, main="test_acc_best_val",
+                      note=note)
 
 
 def _with_split_seeds(result: EvalResult, seeds, **split_settings) -> EvalResult:

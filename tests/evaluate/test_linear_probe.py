@@ -223,3 +223,26 @@ def test_rejects_bad_inputs(rng):
     ev.linear_probe(0, x, y, split, epochs=2)
   with pytest.raises(ValueError, match="ties"):
     ev.linear_probe(key, x, y, split, epochs=2, ties="best")
+
+
+def test_lr_public_torch_swap_reports_the_validation_nodes(rng):
+  """POT's swapped bookkeeping scores the validation rows: with informative features on the
+  validation rows only (noise on the test rows), the swapped protocol reports a high accuracy and
+  the correct one about chance."""
+  x, y = _blobs(rng, n=240, d=6, c=3, scale=12.0)  # training / validation rows: far apart
+  split = _public_split(240)
+  x[split["test"]] = rng.normal(size=(len(split["test"]), 6)) * 12.0  # test rows: pure noise
+  kw = dict(epochs=200, eval_every=20)
+  correct = ev.lr_public_torch(jax.random.key(0), x, y, split, **kw)
+  swapped = ev.lr_public_torch(jax.random.key(0), x, y, split, swap_val_test=True, **kw)
+  assert correct.protocol == "LR-public-torch"
+  assert swapped.protocol == "LR-public-torch/POT-swapped" and "VALIDATION" in swapped.note
+  assert swapped["test_acc_best_val"] > 0.9
+  assert correct["test_acc_best_val"] < 0.6
+
+
+def test_lr_public_torch_needs_all_three_splits(rng):
+  x, y = _blobs(rng)
+  with pytest.raises(ValueError, match="'val'"):
+    ev.lr_public_torch(jax.random.key(0), x, y, {"train": np.arange(30), "test": np.arange(30, 90)},
+                       epochs=10)

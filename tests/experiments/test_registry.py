@@ -43,7 +43,8 @@ def test_a_fresh_interpreter_resolves_every_protocol_and_method_without_a_config
           "LP-rand/CCA-SSG", "LR-rand-torch/GCA", "LR-rand-sklearn/BGRL",
           "LR-public-sklearn/BGRL", "LR-rand-sklearn/GRACE", "LR-public-sklearn/GRACE",
           "LP-public/GraphMAE", "SVM-10fold/GraphMAE", "SVM-10fold/GraphCL", "SVM-10fold/MVGRL",
-          "LinkPred-GAE"} == set(found["protocols"])
+          "LinkPred-GAE", "LR-public-torch", "LR-public-torch/POT-swapped",
+          "LR-rand-torch/CSGCL-unseeded"} == set(found["protocols"])
   for name, path in found["methods"].items():
     assert path == str(CONFIGS / f"{name}.py")
 
@@ -210,3 +211,24 @@ def test_the_launcher_takes_a_short_spec_and_prints_its_help(capsys):
   assert out.startswith("usage: jgssl-train --config <method>[:<variant>]") and "--workdir" in out
   assert train_lib.main(["--config", "grace:test"]) == 2
   assert "--workdir is required" in capsys.readouterr().err
+
+
+def test_csgcl_unseeded_probe_draws_its_split_outside_the_run_seed_and_records_it(rng):
+  """CSGCL's protocol as its code runs it: two scorings of the same embeddings with the same run
+  seed use different (recorded) splits; the seeded GCA probe repeats itself."""
+  import numpy as np  # pylint: disable=import-outside-toplevel
+  import ml_collections  # pylint: disable=import-outside-toplevel
+  y = rng.integers(0, 3, 200)
+  x = (np.eye(3)[y] * 2.0 + rng.normal(size=(200, 3))).astype(np.float32)
+  cfg = ml_collections.ConfigDict(dict(protocol="LR-rand-torch/CSGCL-unseeded", splits=1,
+                                       epochs=40, eval_every=20, lr=0.01, weight_decay=0.0))
+  registry.get_protocol(cfg.protocol).check(cfg.protocol, cfg)
+  runs = [registry.get_protocol(cfg.protocol).evaluate(x, y, seed=0, cfg=cfg, dataset=None,
+                                                       context=None) for _ in range(2)]
+  seeds = [r[2]["settings"]["split_seeds"] for r in runs]
+  assert runs[0][0] == "LR-rand-torch/CSGCL-unseeded" and "OS entropy" in runs[0][2]["note"]
+  assert seeds[0] != seeds[1]
+  gca = registry.get_protocol("LR-rand-torch/GCA")
+  again = [gca.evaluate(x, y, seed=0, cfg=cfg, dataset=None, context=None)[1]["test_acc"]
+           for _ in range(2)]
+  assert again[0] == again[1]
