@@ -461,8 +461,11 @@ def lr_public_torch(*, swap_val_test: bool) -> Callable:
 def lr_rand_torch_unseeded(embeddings, labels, *, seed: int, cfg):
   """``LR-rand-torch/CSGCL-unseeded``: CSGCL's probe as its code runs it, flagged.
 
-  HanChen-HUST/CSGCL draws its random 10 / 10 / 80 split with an unseeded ``torch.randperm`` at
-  every evaluation, so no two runs score the same nodes. Here the split seed comes from the
+  HanChen-HUST/CSGCL's ``train.py`` ``test()`` builds a split and passes it with
+  ``split='rand:0.1'``, so ``src/eval.py`` ``get_idx_split`` ignores it and draws a new 10 / 10 /
+  80 split from the global ``torch.randperm`` stream at every evaluation (every 100 epochs): the
+  scored nodes depend on all the randomness training consumed before, which no seed controls
+  across machines or versions. Here the split seed comes from the
   operating system's entropy (not from the run's ``seed``) and is recorded in the result
   (``settings.split_seeds``), so the number can be re-scored but a rerun draws another split. The
   probe itself is GCA's (:func:`jgssl.evaluate.lr_rand_torch`); the reproducible reading of the
