@@ -36,6 +36,9 @@ predictor regressing an EMA target's view of the other augmented view. :class:`L
 node rows scored against graph summaries by a discriminator, negatives from a corrupted graph or
 the other graphs of the batch. :class:`MaskedAutoencoder` — masking, encoder, re-mask, decoder
 and a reconstruction objective (features or links).
+
+Plug-in regularisers: :func:`with_pot` adds POT's bound penalty (Yu et al. 2023,
+:class:`POTRegularizer`) to a two-view method with a 2-layer GCN encoder (GRACE, GCA).
 """
 
 from jgssl.methods import fields
@@ -50,18 +53,28 @@ from jgssl.methods.grace import grace
 from jgssl.methods.graphcl import graphcl
 from jgssl.methods.local_global import LocalGlobal, dgi, infograph, mvgrl
 from jgssl.methods.masked_ae import MaskedAutoencoder, gae, graphmae, vgae
+from jgssl.methods.pot import (AdjacencyBounds, POTRegularizer, activation_slopes,
+                               check_pot_encoder, compactness_weights, deletion_budget,
+                               gcn_preactivation_bounds, normalized_adjacency_bounds, pot_score,
+                               relaxation, with_pot)
 from jgssl.methods.two_view import InfoNCE, TwoViewContrast
 
 __all__ = [
+    "AdjacencyBounds",
     "Bootstrap",
     "LocalGlobal",
     "MaskedAutoencoder",
     "InfoNCE",
+    "POTRegularizer",
     "Method",
     "TwoViewContrast",
+    "activation_slopes",
     "bgrl",
     "cca_ssg",
+    "check_pot_encoder",
+    "compactness_weights",
     "cosine_ema_decay",
+    "deletion_budget",
     "dgi",
     "fields",
     "gae",
@@ -69,12 +82,17 @@ __all__ = [
     "ema_update",
     "gbt",
     "gca",
+    "gcn_preactivation_bounds",
     "glorot_reinit",
     "grace",
     "graphcl",
     "infograph",
     "mvgrl",
+    "normalized_adjacency_bounds",
+    "pot_score",
+    "relaxation",
     "row_block",
     "sharded_row_mean",
     "vgae",
+    "with_pot",
 ]
