@@ -100,4 +100,5 @@ def build(model: ml_collections.ConfigDict):
   """:func:`jgssl.methods.gca` of ``config.model`` with POT, budgets from GCA's adaptive edge
   probabilities (:func:`experiments.configs.grace_pot.with_pot_from`)."""
   from jgssl import methods  # pylint: disable=import-outside-toplevel
-  return grace_pot.with_pot_from(methods.gca(**grace_pot.recipe_args(model)), model)
+  return grace_pot.with_pot_from(methods.gca(**grace_pot.recipe_args(model)), model,
+                                  budget="adaptive")

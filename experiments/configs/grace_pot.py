@@ -140,14 +140,17 @@ VARIANTS = {
 get_config = _base.make_get_config("GRACE+POT", VARIANTS, "cora", _default)
 
 
-def with_pot_from(method, model: ml_collections.ConfigDict):
+def with_pot_from(method, model: ml_collections.ConfigDict, *, budget: str = "uniform"):
   """``method`` with POT's regulariser from ``model.pot_kappa`` / ``pot_bounds`` (κ = 0: the
-  base method unchanged), the budgets from ``model.drop_edge_rate``."""
+  base method unchanged), the budgets from ``model.drop_edge_rate`` (``budget='adaptive'``: from
+  GCA's per-edge probabilities capped at ``model.threshold``)."""
   from jgssl import methods  # pylint: disable=import-outside-toplevel
   if float(model.pot_kappa) == 0.0:
     return method
+  extra = {"threshold": float(model.threshold)} if budget == "adaptive" else {}
   return methods.with_pot(method, kappa=float(model.pot_kappa),
-                          drop_edge_rate=tuple(model.drop_edge_rate), bounds=model.pot_bounds)
+                          drop_edge_rate=tuple(model.drop_edge_rate), bounds=model.pot_bounds,
+                          budget=budget, **extra)
 
 
 def recipe_args(model: ml_collections.ConfigDict) -> dict:
