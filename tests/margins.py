@@ -58,6 +58,7 @@ MODULES = (
     "methods/test_graphmae.py",
     "methods/test_infograph.py",
     "methods/test_mvgrl.py",
+    "methods/test_pot.py",
     "train/test_grace.py",
     "train/test_engine.py",
 )
