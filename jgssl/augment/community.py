@@ -265,7 +265,8 @@ def community_edge_drop_probs(graph: jraph.GraphsTuple, weights: jax.Array, *, r
   CSGCL's ``ced``: edge ``e`` is *kept* with probability ``clip(w_e / mean(w) · (1 − p), 1 − t,
   1)`` (``p``: ``ced_drop_rate_k``, the mean drop rate before clipping; ``t``: ``--ced_thr``, 1 in
   ``train.py``), so the drop probability is ``min(max(1 − w_e / mean(w) · (1 − p), 0), t)``. The
-  mean runs over the present edges; other slots get 0. Same distribution as the official
+  mean runs over the present edges; other slots get 0. Its mean is ``p`` before clipping, so
+  ``p = 0`` still drops the edges weighing less than the mean (and ``t = 0`` drops none). Same distribution as the official
   ``bernoulli(keep)`` with :func:`jgssl.augment.adaptive_drop_edges` (keep when a uniform draw is
   at least the drop probability).
 
