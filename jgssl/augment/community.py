@@ -13,19 +13,19 @@ often:
    degrees of its nodes, ``|E|``: undirected edges), and each node's strength ``cs_i = cs_{c(i)}``
    (:func:`community_strength`);
 3. CED, communal edge dropping (``get_edge_weight`` and ``ced``): edge ``(u, v)`` scores
-   ``cs_{c(u)}`` when both ends share a community and ``−(cs_{c(u)} + cs_{c(v)})`` otherwise, min-max
-   normalised to ``w_e ∈ [0, 1]`` (:func:`community_edge_weights`); a view *keeps* edge ``e``
-   with probability ``clip(w_e / mean(w) · (1 − p), 1 − t, 1)`` (:func:`community_edge_drop_probs`
-   returns one minus it);
+   ``cs_{c(u)}`` when both ends share a community and ``−(cs_{c(u)} + cs_{c(v)})`` otherwise,
+   min-max normalised to ``w_e ∈ [0, 1]`` (:func:`community_edge_weights`); a view *keeps*
+   edge ``e`` with probability ``clip(w_e / mean(w) · (1 − p), 1 − t, 1)``
+   (:func:`community_edge_drop_probs` returns one minus it);
 4. CAV, communal attribute voting (``cav``): column ``f`` scores
    ``s_f = log Σ_i |x_if| · cs_i`` and weighs ``(s_max − s_f) / (s_max − s_min)``
    (:func:`community_feature_weights`); a view masks it with probability
    ``clip(w_f / mean(w) · p, 0, t)`` — the same last step as GCA's, so the probabilities are
    :func:`jgssl.augment.gca_feature_drop_probs` of these weights.
 
-Steps 1-3's weights and step 4's weights depend on the training graph only: compute them once,
-outside the step (``jgssl.methods.csgcl``'s ``prepare``); the per-view probabilities are cheap
-and the Bernoulli draws run inside the step (:func:`jgssl.augment.adaptive_drop_edges`,
+The communities, strengths and edge / column weights depend on the training graph only: compute
+them once, outside the step (:func:`jgssl.methods.csgcl.community_side`, the recipe's
+``prepare``); the per-view probabilities are cheap and the Bernoulli draws run inside the step (:func:`jgssl.augment.adaptive_drop_edges`,
 :func:`jgssl.augment.adaptive_mask_features`). Everything is jittable: Leiden runs on the host
 through :func:`jax.pure_callback` with a static output shape.
 
@@ -266,9 +266,9 @@ def community_edge_drop_probs(graph: jraph.GraphsTuple, weights: jax.Array, *, r
   1)`` (``p``: ``ced_drop_rate_k``, the mean drop rate before clipping; ``t``: ``--ced_thr``, 1 in
   ``train.py``), so the drop probability is ``min(max(1 − w_e / mean(w) · (1 − p), 0), t)``. The
   mean runs over the present edges; other slots get 0. Its mean is ``p`` before clipping, so
-  ``p = 0`` still drops the edges weighing less than the mean (and ``t = 0`` drops none). Same distribution as the official
-  ``bernoulli(keep)`` with :func:`jgssl.augment.adaptive_drop_edges` (keep when a uniform draw is
-  at least the drop probability).
+  ``p = 0`` still drops the edges weighing less than the mean (and ``t = 0`` drops none). Same
+  distribution as the official ``bernoulli(keep)`` with :func:`jgssl.augment.adaptive_drop_edges`
+  (keep when a uniform draw is at least the drop probability).
 
   Args:
     graph: the padded graph the weights were computed on.

@@ -59,8 +59,8 @@ import jax
 import jax.numpy as jnp
 
 from jgssl.losses import _same_row
-from jgssl.losses._common import (_float, _matrix, _positive, _restrict_pairs, _row_mask, _same_shape,
-                                  _zero_rows, l2_normalize)
+from jgssl.losses._common import (_float, _matrix, _positive, _restrict_pairs, _row_mask,
+                                  _same_shape, _zero_rows, l2_normalize)
 from jgssl.pairs import Pairs
 from jgssl.pairs import same_scale
 from jgssl.pairs.pairs import _take

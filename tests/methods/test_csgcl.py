@@ -240,3 +240,8 @@ def test_recipe_validation():
   assert isinstance(method, TwoViewContrast) and isinstance(method.objective, TeamUpInfoNCE)
   obj = method.objective
   assert (obj.temperature, obj.gamma_max, obj.t0, obj.ramp) == (0.3, 1.0, 2000, 100.0)
+  # param/amazon_photo.json: ced (0.5, 0.7), cav (0.1, 0.1), both caps 1 (train.py).
+  rates = [[(a.rate, a.threshold) for a in view.augmentations] for view in method.views]
+  assert rates == [[(0.5, 1.0), (0.1, 1.0)], [(0.7, 1.0), (0.1, 1.0)]]
+  assert method.encoder.features == (512, 256) and method.encoder.activation == "relu"
+  assert (method.head.hidden_features, method.head.out_features) == (64, 256)
