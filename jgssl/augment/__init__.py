@@ -30,8 +30,11 @@ views of a two-view method (GRACE, GCA, BGRL, G-BT, CCA-SSG) from ``(factory, ra
 :func:`graphcl_augmentation` is GraphCL's ``--aug`` table (:data:`GRAPHCL_AUGMENTATIONS`).
 
 GCA's centralities and probabilities (:func:`gca_weights`, :func:`degree_centrality`,
-:func:`pagerank_centrality`, :func:`eigenvector_centrality`, ...) and MVGRL's diffusion views
-(:func:`ppr_diffusion`, :func:`heat_diffusion`, host side) are computed once, outside the step.
+:func:`pagerank_centrality`, :func:`eigenvector_centrality`, ...), CSGCL's communities and
+community-strength weights (:func:`leiden_communities` on the host through a callback,
+:func:`community_strength`, :func:`community_edge_weights` for CED,
+:func:`community_feature_weights` for CAV) and MVGRL's diffusion views (:func:`ppr_diffusion`,
+:func:`heat_diffusion`, host side) are computed once, outside the step.
 """
 
 from jgssl.augment.adaptive import (
@@ -50,6 +53,14 @@ from jgssl.augment.adaptive import (
 )
 from jgssl.augment.base import (Augmentation, compose, identity, per_graph_choice, random_choice,
                                 two_views)
+from jgssl.augment.community import (
+    community_edge_drop_probs,
+    community_edge_weights,
+    community_feature_weights,
+    community_strength,
+    leiden_communities,
+    leiden_membership,
+)
 from jgssl.augment.diffusion import (
     MVGRL_EPSILONS,
     clear_diffusion_cache,
@@ -95,6 +106,10 @@ __all__ = [
     "adaptive_mask_features",
     "add_edges",
     "clear_diffusion_cache",
+    "community_edge_drop_probs",
+    "community_edge_weights",
+    "community_feature_weights",
+    "community_strength",
     "compose",
     "degree_centrality",
     "drop_edges",
@@ -111,6 +126,8 @@ __all__ = [
     "heat_diffusion",
     "heat_matrix",
     "identity",
+    "leiden_communities",
+    "leiden_membership",
     "mask_feature_columns",
     "mask_feature_rows",
     "mask_nodes_gaussian",

@@ -59,8 +59,8 @@ import jax
 import jax.numpy as jnp
 
 from jgssl.losses import _same_row
-from jgssl.losses._common import (_matrix, _positive, _restrict_pairs, _row_mask, _same_shape,
-                                  _zero_rows, l2_normalize)
+from jgssl.losses._common import (_float, _matrix, _positive, _restrict_pairs, _row_mask,
+                                  _same_shape, _zero_rows, l2_normalize)
 from jgssl.pairs import Pairs
 from jgssl.pairs import same_scale
 from jgssl.pairs.pairs import _take
@@ -196,27 +196,38 @@ def _debiased_finisher(*, tau_plus: float, beta: float, inv_temp: float) -> Call
 # ---------------------------------------------------------------------------------------------
 
 
+def _with_bias(sims: jax.Array, bias: Optional[jax.Array]) -> jax.Array:
+  """``sims + bias`` over the key axis (``bias`` ``[C]`` for scores ``[B, C]``); None: as is."""
+  return sims if bias is None else sims + bias[None, :]
+
+
 def _scan_keys(anchors: jax.Array, row_ids: jax.Array, keys: jax.Array, mask_fn: Callable,
                *, key_chunk: Optional[int], inv_temp: float, channels: Sequence[_Channel],
-               positive_in_denominator: bool) -> _Stats:
+               positive_in_denominator: bool, key_bias: Optional[jax.Array] = None) -> _Stats:
   """Statistics of ``anchors`` over all ``keys``, in one tile or streamed over checkpointed
-  key blocks (running max / rescaled sum), so at most one ``[B, key_chunk]`` tile is live."""
+  key blocks (running max / rescaled sum), so at most one ``[B, key_chunk]`` tile is live.
+  ``key_bias`` (``[M]`` or None) is added to every score against key ``j``."""
   m, d = keys.shape
   b = anchors.shape[0]
   update = functools.partial(_update, channels=channels,
                              positive_in_denominator=positive_in_denominator)
   if key_chunk is None or key_chunk >= m:
-    sims = (anchors @ keys.T) * inv_temp
+    sims = _with_bias((anchors @ keys.T) * inv_temp, key_bias)
     return update(_init_stats(b, len(channels)), sims, *mask_fn(row_ids, jnp.arange(m)))
   num_blocks = -(-m // key_chunk)
   padded = jnp.pad(keys, ((0, num_blocks * key_chunk - m), (0, 0)))
   blocks = padded.reshape(num_blocks, key_chunk, d)
   starts = jnp.arange(num_blocks) * key_chunk
+  bias_blocks = (jnp.zeros((num_blocks, key_chunk), jnp.float32) if key_bias is None else
+                 jnp.pad(key_bias, (0, num_blocks * key_chunk - m)).reshape(num_blocks,
+                                                                            key_chunk))
 
   @functools.partial(jax.checkpoint, prevent_cse=False)
-  def tile(carry: _Stats, block: jax.Array, start: jax.Array) -> _Stats:
+  def tile(carry: _Stats, block: jax.Array, start: jax.Array, bias: jax.Array) -> _Stats:
     col_ids = start + jnp.arange(key_chunk)  # ids >= m are padding: masked by mask_fn
     sims = (anchors @ block.T) * inv_temp
+    if key_bias is not None:
+      sims = sims + bias[None, :]
     return update(carry, sims, *mask_fn(row_ids, col_ids))
 
   # Inside ``shard_map`` the statistics vary across devices while a constant zero init does
@@ -226,7 +237,8 @@ def _scan_keys(anchors: jax.Array, row_ids: jax.Array, keys: jax.Array, mask_fn:
   probe = (jnp.isnan(anchors[0, 0]) | jnp.isnan(blocks[0, 0, 0]) | first_pos[0, 0])
   zero = probe.astype(jnp.float32) * 0.0
   init = jax.tree_util.tree_map(lambda x: x + zero, _init_stats(b, len(channels)))
-  stats, _ = jax.lax.scan(lambda c, x: (tile(c, *x), None), init, (blocks, starts))
+  stats, _ = jax.lax.scan(lambda c, x: (tile(c, *x), None), init,
+                          (blocks, starts, bias_blocks))
   return stats
 
 
@@ -245,16 +257,21 @@ def _with_intra(pairs: Pairs, num_keys: int) -> Callable:
   return mask_fn
 
 
-def _all_keys(pairs: Pairs, keys: jax.Array, intra_keys: Optional[jax.Array]):
-  """The key matrix a block is scored against and its mask function."""
+def _all_keys(pairs: Pairs, keys: jax.Array, intra_keys: Optional[jax.Array],
+              key_bias: Optional[jax.Array] = None, intra_bias: Optional[jax.Array] = None):
+  """The key matrix a block is scored against, its mask function and its key bias (or None)."""
   if intra_keys is None:
-    return keys, pairs.tile_masks
-  return jnp.concatenate([keys, intra_keys], axis=0), _with_intra(pairs, keys.shape[0])
+    return keys, pairs.tile_masks, key_bias
+  bias = None if key_bias is None else jnp.concatenate([key_bias, intra_bias])
+  return (jnp.concatenate([keys, intra_keys], axis=0), _with_intra(pairs, keys.shape[0]),
+          bias)
 
 
 def _blocked_rows(anchors: jax.Array, keys: jax.Array, intra_keys: Optional[jax.Array],
                   pairs: Pairs, weights: Optional[jax.Array], *, chunk: int,
-                  key_chunk: Optional[int], finish: Callable, **kw) -> jax.Array:
+                  key_chunk: Optional[int], finish: Callable,
+                  key_bias: Optional[jax.Array] = None, intra_bias: Optional[jax.Array] = None,
+                  **kw) -> jax.Array:
   """Per-row losses of all anchors, ``chunk`` anchor rows at a time (``lax.map``)."""
   n, d = anchors.shape
   num_blocks = -(-n // chunk)
@@ -262,12 +279,13 @@ def _blocked_rows(anchors: jax.Array, keys: jax.Array, intra_keys: Optional[jax.
   blocks = jnp.pad(anchors, ((0, pad), (0, 0))).reshape(num_blocks, chunk, d)
   w = None if weights is None else jnp.pad(weights, (0, pad)).reshape(num_blocks, chunk)
   offsets = jnp.arange(num_blocks) * chunk
-  all_keys, mask_fn = _all_keys(pairs, keys, intra_keys)
+  all_keys, mask_fn, bias = _all_keys(pairs, keys, intra_keys, key_bias, intra_bias)
 
   def body(xs):
     block, offset, w_block = xs
     row_ids = offset + jnp.arange(chunk)  # ids >= n are padding rows: no pairs, loss 0
-    stats = _scan_keys(block, row_ids, all_keys, mask_fn, key_chunk=key_chunk, **kw)
+    stats = _scan_keys(block, row_ids, all_keys, mask_fn, key_chunk=key_chunk, key_bias=bias,
+                       **kw)
     return finish(stats, w_block)
 
   return jax.lax.map(body, (blocks, offsets, w)).reshape(-1)[:n]
@@ -296,10 +314,30 @@ def _check_chunks(chunk_size, key_chunk_size):
       raise ValueError(f"{name} must be a positive int or None, got {value!r}")
 
 
+def _key_biases(key_bias, pairs: Pairs, *, symmetric: bool):
+  """``(bias of the keys [M], bias of the anchors' rows [N] or None)``, zero on masked rows.
+
+  The anchors' rows are keys too with intra-view negatives and in the second direction of a
+  symmetric loss; there the same vector serves (row ``j`` of either view), so ``M == N``.
+  """
+  n, m = pairs.num_anchors, pairs.num_keys
+  key_bias = _float(key_bias)
+  if key_bias.shape != (m,):
+    raise ValueError(f"key_bias must have shape [M] = [{m}], got {key_bias.shape}")
+  if not (pairs.intra_view or symmetric):
+    return jnp.where(pairs.key_mask, key_bias, 0.0), None
+  if n != m:
+    raise ValueError(f"key_bias with intra-view keys or a symmetric loss biases row j of both "
+                     f"views, so it needs as many anchors as keys, got {n} and {m}")
+  return (jnp.where(pairs.key_mask, key_bias, 0.0),
+          jnp.where(pairs.anchor_mask, key_bias, 0.0))
+
+
 def _family(u, v, *, pairs: Pairs, temperature: float, channels: Sequence[_Channel],
             positive_in_denominator: bool, finish: Callable, symmetric: bool,
             weights: Optional[jax.Array], chunk_size: Optional[int],
-            key_chunk_size: Optional[int], normalize: bool) -> jax.Array:
+            key_chunk_size: Optional[int], normalize: bool,
+            key_bias: Optional[jax.Array] = None) -> jax.Array:
   """Per-row losses of one or both directions, dense or chunked."""
   _check_chunks(chunk_size, key_chunk_size)
   u, v, inv_temp = _prepare(pairs, u, v, temperature, normalize)
@@ -310,10 +348,14 @@ def _family(u, v, *, pairs: Pairs, temperature: float, channels: Sequence[_Chann
     weights = jnp.asarray(weights, jnp.float32)
     if weights.shape != (n,):
       raise ValueError(f"positive_weights must have shape [{n}], got {weights.shape}")
+  bias_v = bias_u = None
+  if key_bias is not None:
+    bias_v, bias_u = _key_biases(key_bias, pairs, symmetric=symmetric)
   kw = dict(inv_temp=inv_temp, channels=tuple(channels),
             positive_in_denominator=positive_in_denominator)
-  if _same_row.usable(pairs, normalize=normalize, n=n, m=m, inv_temp=inv_temp,
-                      channels=channels):
+  # The fixed-shift kernels bound every score by 1/τ: a key bias takes the generic path.
+  if key_bias is None and _same_row.usable(pairs, normalize=normalize, n=n, m=m,
+                                           inv_temp=inv_temp, channels=channels):
     # Same-row pairing on cosine scores: fixed-shift log-sum-exp, one cross-view matrix for both
     # directions, symmetric intra-view tiles (see jgssl.losses._same_row).
     fast = dict(inv_temp=inv_temp, channels=tuple(channels),
@@ -336,25 +378,30 @@ def _family(u, v, *, pairs: Pairs, temperature: float, channels: Sequence[_Chann
     cross = (u @ v.T) * inv_temp  # computed once, its transpose serves the other direction
     upd = functools.partial(_update, channels=kw["channels"],
                             positive_in_denominator=positive_in_denominator)
-    st = upd(_init_stats(n, len(channels)), cross, *pairs.tile_masks(rows_a, cols))
+    st = upd(_init_stats(n, len(channels)), _with_bias(cross, bias_v),
+             *pairs.tile_masks(rows_a, cols))
     if pairs.intra_view:
-      st = upd(st, (u @ u.T) * inv_temp, *pairs.intra_tile_masks(rows_a, rows_a))
+      st = upd(st, _with_bias((u @ u.T) * inv_temp, bias_u),
+               *pairs.intra_tile_masks(rows_a, rows_a))
     out = finish(st, weights)
     if symmetric:
-      st = upd(_init_stats(m, len(channels)), cross.T, *transposed.tile_masks(cols, rows_a))
+      st = upd(_init_stats(m, len(channels)), _with_bias(cross.T, bias_u),
+               *transposed.tile_masks(cols, rows_a))
       if transposed.intra_view:
-        st = upd(st, (v @ v.T) * inv_temp, *transposed.intra_tile_masks(cols, cols))
+        st = upd(st, _with_bias((v @ v.T) * inv_temp, bias_v),
+                 *transposed.intra_tile_masks(cols, cols))
       out = 0.5 * (out + finish(st, weights))
     return out
 
   chunk = chunk_size if chunk_size is not None else n
   key_chunk = key_chunk_size if key_chunk_size is not None else chunk
   out = _blocked_rows(u, v, u if pairs.intra_view else None, pairs, weights, chunk=chunk,
-                      key_chunk=key_chunk, finish=finish, **kw)
+                      key_chunk=key_chunk, finish=finish, key_bias=bias_v, intra_bias=bias_u,
+                      **kw)
   if symmetric:
     out = 0.5 * (out + _blocked_rows(v, u, v if transposed.intra_view else None, transposed,
                                      weights, chunk=chunk, key_chunk=key_chunk,
-                                     finish=finish, **kw))
+                                     finish=finish, key_bias=bias_u, intra_bias=bias_v, **kw))
   return out
 
 
@@ -365,7 +412,7 @@ def _family(u, v, *, pairs: Pairs, temperature: float, channels: Sequence[_Chann
 
 def _rows(anchors, keys, *, pairs: Pairs, temperature: float, row_offset, intra_keys,
           key_chunk_size: Optional[int], normalize: bool, channels, positive_in_denominator,
-          finish, weights) -> jax.Array:
+          finish, weights, key_bias: Optional[jax.Array] = None) -> jax.Array:
   anchors = _matrix("anchors", anchors)
   keys = _matrix("keys", keys)
   _check_chunks(None, key_chunk_size)
@@ -398,10 +445,13 @@ def _rows(anchors, keys, *, pairs: Pairs, temperature: float, row_offset, intra_
     weights = jnp.asarray(weights, jnp.float32)
     if weights.shape != (b,):
       raise ValueError(f"positive_weights must have shape [{b}], got {weights.shape}")
-  all_keys, mask_fn = _all_keys(pairs, keys, intra_keys)
+  bias_keys = bias_intra = None
+  if key_bias is not None:
+    bias_keys, bias_intra = _key_biases(key_bias, pairs, symmetric=False)
+  all_keys, mask_fn, bias = _all_keys(pairs, keys, intra_keys, bias_keys, bias_intra)
   stats = _scan_keys(anchors, row_ids, all_keys, mask_fn, key_chunk=key_chunk_size,
                      inv_temp=inv_temp, channels=channels,
-                     positive_in_denominator=positive_in_denominator)
+                     positive_in_denominator=positive_in_denominator, key_bias=bias)
   return finish(stats, weights)
 
 
@@ -410,7 +460,8 @@ def info_nce_rows(anchors: jax.Array, keys: jax.Array, *, pairs: Pairs, temperat
                   positive_in_denominator: bool = True,
                   positive_weights: Optional[jax.Array] = None,
                   key_chunk_size: Optional[int] = None, normalize: bool = True,
-                  where: Optional[jax.Array] = None) -> jax.Array:
+                  where: Optional[jax.Array] = None,
+                  key_bias: Optional[jax.Array] = None) -> jax.Array:
   """InfoNCE rows of a block of anchors against the full keys (one direction).
 
   The building block of every InfoNCE-form loss here and the unit a sharded step distributes
@@ -433,6 +484,8 @@ def info_nce_rows(anchors: jax.Array, keys: jax.Array, *, pairs: Pairs, temperat
     normalize: L2-normalise rows first (cosine similarity); False uses raw dot products.
     where: bool ``[N]`` over **all** rows of the pairing (not the block), as in
       :func:`info_nce`: rows outside it are neither anchors nor keys.
+    key_bias: optional float ``[M]`` logit bias of each key, as in :func:`info_nce` (with
+      ``intra_keys`` it is also the bias of the intra-view key rows, so ``M == N``).
 
   Returns:
     float32 ``[B]`` per-row losses ``-w_i mean_{P_i} s + log Σ_{D_i} e^s``; 0 for padding rows,
@@ -442,7 +495,8 @@ def info_nce_rows(anchors: jax.Array, keys: jax.Array, *, pairs: Pairs, temperat
   return _rows(anchors, keys, pairs=pairs, temperature=temperature, row_offset=row_offset,
                intra_keys=intra_keys, key_chunk_size=key_chunk_size, normalize=normalize,
                channels=(("den", 1.0),), positive_in_denominator=positive_in_denominator,
-               finish=_info_nce_finisher(positive_in_denominator), weights=positive_weights)
+               finish=_info_nce_finisher(positive_in_denominator), weights=positive_weights,
+               key_bias=key_bias)
 
 
 def _debias_channels(beta: float) -> Tuple[_Channel, ...]:
@@ -491,7 +545,8 @@ def info_nce(u: jax.Array, v: jax.Array, *, pairs: Pairs, temperature: float,
              positive_in_denominator: bool = True, symmetric: bool = True,
              positive_weights: Optional[jax.Array] = None, chunk_size: Optional[int] = None,
              key_chunk_size: Optional[int] = None, normalize: bool = True,
-             where: Optional[jax.Array] = None) -> jax.Array:
+             where: Optional[jax.Array] = None,
+             key_bias: Optional[jax.Array] = None) -> jax.Array:
   """General masked InfoNCE over an arbitrary pairing (same-scale, cross-scale, supervised).
 
   ``ℓ_i = −w_i · mean_{p∈P_i} s_ip + log Σ_{j∈D_i} e^{s_ij}`` with ``s = cos/τ`` (Oord et al.
@@ -518,6 +573,14 @@ def info_nce(u: jax.Array, v: jax.Array, *, pairs: Pairs, temperature: float,
       intra-view included); rows outside it may hold anything, even NaN. For a cross-scale
       ``'segment'`` pairing it removes node anchors only (graphs: ``graph_mask``); other pairings
       with ``M != N`` raise (mask them through the pairing).
+    key_bias: optional float ``[M]`` additive logit bias ``b_j`` of key ``j``: every score
+      against it (positive or negative) becomes ``s_ij + b_j``. With intra-view negatives, and in
+      the second direction of a symmetric loss, the anchors' own rows are keys too and row ``j``
+      of either view gets ``b_j`` (so ``M == N``). A per-anchor bias would cancel in every row
+      (it shifts the positive and the log-sum-exp alike), so a pair bias ``a_i + b_j`` is this
+      with ``b``: CSGCL's team-up scores ``(cos + γ(cs_i + cs_j)) / τ`` are ``key_bias = γ cs /
+      τ`` (:class:`jgssl.methods.TeamUpInfoNCE`). Masked keys' entries are ignored. The scores
+      are no longer bounded by ``1/τ``, so the generic (running-max) kernels run.
 
   Returns:
     float32 ``[N]`` per-row losses, 0 outside ``where`` and outside
@@ -530,7 +593,7 @@ def info_nce(u: jax.Array, v: jax.Array, *, pairs: Pairs, temperature: float,
                  positive_in_denominator=positive_in_denominator,
                  finish=_info_nce_finisher(positive_in_denominator),
                  symmetric=symmetric, weights=positive_weights, chunk_size=chunk_size,
-                 key_chunk_size=key_chunk_size, normalize=normalize)
+                 key_chunk_size=key_chunk_size, normalize=normalize, key_bias=key_bias)
 
 
 def _views(u, v, where):

@@ -9,6 +9,8 @@ Node level (one full-graph step per epoch):
 * :func:`grace` — edge dropping + feature-column masking, GCN, InfoNCE with intra-view negatives
   (Zhu et al. 2020); supports anchor-row sharding.
 * :func:`gca` — GRACE with centrality-adaptive augmentations (Zhu et al. 2021).
+* :func:`csgcl` — GRACE with community-strength views (Leiden communities as a side input) and
+  the team-up objective :class:`TeamUpInfoNCE` on a γ schedule (Chen et al. 2023).
 * :func:`dgi` — row-shuffle corruption, bilinear discriminator (Veličković et al. 2019), on the
   :class:`LocalGlobal` skeleton.
 * :func:`mvgrl` — adjacency and diffusion views (the diffusion a side input), cross-view
@@ -31,7 +33,7 @@ Graph level (padded mini-batches of many graphs):
 
 Skeletons (values taking their parts): :class:`TwoViewContrast` — two augmented views, one
 encoder (any Flax module), an optional head and an objective such as :class:`InfoNCE`; GRACE,
-GCA, G-BT, CCA-SSG and GraphCL are recipes on it. :class:`Bootstrap` — an online encoder and
+GCA, CSGCL, G-BT, CCA-SSG and GraphCL are recipes on it. :class:`Bootstrap` — an online encoder and
 predictor regressing an EMA target's view of the other augmented view. :class:`LocalGlobal` —
 node rows scored against graph summaries by a discriminator, negatives from a corrupted graph or
 the other graphs of the batch. :class:`MaskedAutoencoder` — masking, encoder, re-mask, decoder
@@ -47,6 +49,7 @@ from jgssl.methods.base import (cosine_ema_decay, ema_update, glorot_reinit, row
                                 sharded_row_mean)
 from jgssl.methods.bootstrap import Bootstrap, bgrl
 from jgssl.methods.cca_ssg import cca_ssg
+from jgssl.methods.csgcl import TeamUpInfoNCE, csgcl
 from jgssl.methods.gbt import gbt
 from jgssl.methods.gca import gca
 from jgssl.methods.grace import grace
@@ -67,6 +70,7 @@ __all__ = [
     "InfoNCE",
     "POTRegularizer",
     "Method",
+    "TeamUpInfoNCE",
     "TwoViewContrast",
     "activation_slopes",
     "bgrl",
@@ -74,6 +78,7 @@ __all__ = [
     "check_pot_encoder",
     "compactness_weights",
     "cosine_ema_decay",
+    "csgcl",
     "deletion_budget",
     "dgi",
     "fields",

@@ -26,7 +26,9 @@ loss); the skeleton then offers ``row_sharding`` to the engine at node level and
 ``row_axis`` through. :class:`InfoNCE` (GRACE's and GraphCL's losses) does.
 
 Recipes on this skeleton: :func:`jgssl.methods.grace`, :func:`jgssl.methods.gca`,
-:func:`jgssl.methods.gbt`, :func:`jgssl.methods.cca_ssg`, :func:`jgssl.methods.graphcl`.
+:func:`jgssl.methods.csgcl` (its :class:`jgssl.methods.TeamUpInfoNCE` is this InfoNCE with a
+key bias), :func:`jgssl.methods.gbt`, :func:`jgssl.methods.cca_ssg`,
+:func:`jgssl.methods.graphcl`.
 """
 
 from __future__ import annotations
@@ -102,21 +104,28 @@ class InfoNCE:
     fields.validate(self)
 
   def __call__(self, u, v, *, where, row_axis: Optional[str] = None):
+    return self._contrast(u, v, where=where, row_axis=row_axis)
+
+  def _contrast(self, u, v, *, where, row_axis: Optional[str] = None, key_bias=None):
+    """The loss and aux of ``__call__``; ``key_bias`` (``[N]`` or None) is the additive logit
+    bias of each row as a key (:func:`jgssl.losses.info_nce`), for objectives built on this."""
     pairing = pairs.same_scale(where, intra_view=self.intra_view)
     if row_axis is None:
       rows = losses.info_nce(u, v, pairs=pairing, temperature=self.temperature,
                              positive_in_denominator=self.positive_in_denominator,
-                             symmetric=self.symmetric, chunk_size=self.chunk_size)
+                             symmetric=self.symmetric, chunk_size=self.chunk_size,
+                             key_bias=key_bias)
       loss = losses.masked_mean(rows, where)
     else:
-      loss = base.sharded_row_mean(self._block_rows(u, v, pairing), where, row_axis=row_axis)
+      loss = base.sharded_row_mean(self._block_rows(u, v, pairing, key_bias), where,
+                                   row_axis=row_axis)
     cos = (losses.l2_normalize(u) * losses.l2_normalize(v)).sum(axis=-1)
     return loss, {"pos_cos": losses.masked_mean(cos, where)}
 
-  def _block_rows(self, u, v, pairing):
+  def _block_rows(self, u, v, pairing, key_bias=None):
     """``(start, size) -> [size]`` rows of anchors ``start ..`` against all keys."""
     kw = dict(temperature=self.temperature, key_chunk_size=self.chunk_size,
-              positive_in_denominator=self.positive_in_denominator)
+              positive_in_denominator=self.positive_in_denominator, key_bias=key_bias)
 
     def direction(a, b, pairing_ab, start, size):
       block = jax.lax.dynamic_slice_in_dim(a, start, size)
