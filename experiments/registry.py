@@ -70,6 +70,7 @@ METHODS: Dict[str, MethodEntry] = {
     "gca": MethodEntry("experiments.configs.gca"),
     "grace_pot": MethodEntry("experiments.configs.grace_pot"),
     "gca_pot": MethodEntry("experiments.configs.gca_pot"),
+    "csgcl": MethodEntry("experiments.configs.csgcl"),
     "dgi": MethodEntry("experiments.configs.dgi"),
     "mvgrl": MethodEntry("experiments.configs.mvgrl"),
     "bgrl": MethodEntry("experiments.configs.bgrl"),
