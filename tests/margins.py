@@ -50,6 +50,7 @@ SETTINGS = {
 MODULES = (
     "methods/test_bgrl.py",
     "methods/test_cca_ssg.py",
+    "methods/test_csgcl.py",
     "methods/test_dgi.py",
     "methods/test_gae.py",
     "methods/test_gbt.py",

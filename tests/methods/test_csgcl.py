@@ -13,7 +13,8 @@ from jgssl import graph as graph_lib
 from jgssl.methods import InfoNCE, TeamUpInfoNCE, TwoViewContrast, csgcl
 from jgssl.methods.contract import call_loss, prepare_side
 from jgssl.methods.csgcl import community_side
-from node_method_testing import csbm, loss_drop, train_full_graph
+from margins import assert_margins
+from node_method_testing import csbm, loss_drop, random_init_gap, train_full_graph
 
 
 def official_gamma(epoch, t0, gamma_max, ramp=100):
@@ -216,13 +217,22 @@ def test_chunked_and_row_sharded_losses_equal_the_dense_one():
     assert float(m1["loss"]) == pytest.approx(float(m2["loss"]), rel=1e-5)
 
 
-def test_short_run_is_finite_and_the_loss_falls():
-  _, graph = csbm()
-  method = csgcl(features=(64, 32), hidden_features=32, temperature=0.4, t0=10, ramp=10,
+def measure_training(seed):
+  """Loss drop (first 5 vs last 10 of 50 steps, team-up from step 20) and probe gain over the
+  random-init encoder on the 600-node contextual SBM."""
+  ds, graph = csbm()
+  method = csgcl(features=(64, 32), hidden_features=32, temperature=0.4, t0=20, ramp=10,
                  drop_edge_rate=(0.3, 0.4), drop_feature_rate=(0.1, 0.1))
-  run = train_full_graph(method, graph, steps=30)
+  run = train_full_graph(method, graph, steps=50, seed=seed)
   assert np.all(np.isfinite(run.losses))
-  assert loss_drop(run.losses) > 0
+  return {"loss_drop": loss_drop(run.losses), "gain": random_init_gap(method, run, ds, graph)}
+
+
+MARGINS = {"trains": (measure_training, {"loss_drop": 0.0, "gain": 0.0})}
+
+
+def test_csgcl_trains_and_beats_random_init():
+  assert_margins(measure_training(0), MARGINS["trains"][1])
 
 
 def test_recipe_validation():
