@@ -284,6 +284,18 @@ def gca_weights(graph: jraph.GraphsTuple, *, scheme: str = "degree", dense_featu
           feature_centrality_weights(graph, c_feat, dense=dense_features, log1p=log1p))
 
 
+def _checked_edge_weights(graph, weights, *, rate, threshold) -> jax.Array:
+  """``weights`` as float32 ``[E]`` after checking the rates, the graph and the shape."""
+  _util.check_rate("rate", rate)
+  _util.check_rate("threshold", threshold)
+  _util.check_graph(graph)
+  weights = jnp.asarray(weights, jnp.float32)
+  if weights.shape != (_util.num_edges(graph),):
+    raise ValueError(f"weights must have shape [E] = ({_util.num_edges(graph)},), got "
+                     f"{weights.shape}")
+  return weights
+
+
 def _drop_probs(weights, valid, rate, threshold):
   mean = jnp.sum(jnp.where(valid, weights, 0.0)) / jnp.maximum(jnp.sum(valid), 1)
   ok = mean > 0
@@ -308,13 +320,7 @@ def gca_edge_drop_probs(graph: jraph.GraphsTuple, weights: jax.Array, *, rate: f
   Returns:
     float32 ``[E]`` probabilities in ``[0, threshold]``, for :func:`adaptive_drop_edges`.
   """
-  _util.check_rate("rate", rate)
-  _util.check_rate("threshold", threshold)
-  _util.check_graph(graph)
-  weights = jnp.asarray(weights, jnp.float32)
-  if weights.shape != (_util.num_edges(graph),):
-    raise ValueError(f"weights must have shape [E] = ({_util.num_edges(graph)},), got "
-                     f"{weights.shape}")
+  weights = _checked_edge_weights(graph, weights, rate=rate, threshold=threshold)
   return _drop_probs(weights, _present_edges(graph), rate, threshold)
 
 

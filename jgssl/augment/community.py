@@ -46,7 +46,8 @@ import jraph
 import numpy as np
 
 from jgssl.augment import _util
-from jgssl.augment.adaptive import _drop_probs, _normalise_scores, _present_edges
+from jgssl.augment.adaptive import (_checked_edge_weights, _drop_probs, _normalise_scores,
+                                    _present_edges)
 
 __all__ = [
     "community_edge_drop_probs",
@@ -279,13 +280,7 @@ def community_edge_drop_probs(graph: jraph.GraphsTuple, weights: jax.Array, *, r
   Returns:
     float32 ``[E]`` drop probabilities in ``[0, threshold]``.
   """
-  _util.check_rate("rate", rate)
-  _util.check_rate("threshold", threshold)
-  _util.check_graph(graph)
-  weights = jnp.asarray(weights, jnp.float32)
-  if weights.shape != (_util.num_edges(graph),):
-    raise ValueError(f"weights must have shape [E] = ({_util.num_edges(graph)},), got "
-                     f"{weights.shape}")
+  weights = _checked_edge_weights(graph, weights, rate=rate, threshold=threshold)
   present = _present_edges(graph)
   keep = _drop_probs(weights, present, 1.0 - rate, 1.0)  # min(w / mean(w) · (1 − p), 1)
   return jnp.where(present, jnp.minimum(1.0 - keep, threshold), 0.0)

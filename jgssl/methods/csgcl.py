@@ -43,7 +43,7 @@ import jax.numpy as jnp
 
 from jgssl import augment
 from jgssl.methods import fields
-from jgssl.methods.gca import _AdaptiveFeatures
+from jgssl.methods.gca import _AdaptiveEdges, _AdaptiveFeatures
 from jgssl.methods.grace import grace_modules
 from jgssl.methods.two_view import InfoNCE, TwoViewContrast
 
@@ -124,18 +124,6 @@ def community_side(graph, *, seed: int = 0, n_iterations: int = 2):
           "feature_weights": augment.community_feature_weights(graph, node_strength)}
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class _CommunityEdges:
-  """Side-aware CED at mean drop rate ``rate`` (CSGCL's ``ced``)."""
-  rate: float
-  threshold: float
-
-  def __call__(self, key, graph, side):
-    probs = augment.community_edge_drop_probs(graph, side["edge_weights"], rate=self.rate,
-                                              threshold=self.threshold)
-    return augment.adaptive_drop_edges(key, graph, probs=probs)
-
-
 def csgcl(*, encoder: Optional[nn.Module] = None, features: Sequence[int] = (512, 256),
           activation: str = "relu", hidden_features: int = 64,
           out_features: Optional[int] = None, drop_edge_rate=(0.5, 0.7),
@@ -180,7 +168,8 @@ def csgcl(*, encoder: Optional[nn.Module] = None, features: Sequence[int] = (512
                         leiden_seed=(leiden_seed, fields.predicate(
                             "an int >= 0", lambda v: v >= 0, _int)))
   views = augment.two_views(
-      (functools.partial(_CommunityEdges, threshold=h["edge_threshold"]), h["drop_edge_rate"]),
+      (functools.partial(_AdaptiveEdges, threshold=h["edge_threshold"],
+                         drop_probs=augment.community_edge_drop_probs), h["drop_edge_rate"]),
       (functools.partial(_AdaptiveFeatures, threshold=h["feature_threshold"]),
        h["drop_feature_rate"]), side=True)
   objective = TeamUpInfoNCE(temperature=temperature, gamma_max=gamma_max, t0=t0, ramp=ramp,

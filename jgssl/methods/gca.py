@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import flax.linen as nn
 
@@ -50,13 +50,16 @@ def centrality_weights(graph, *, centrality: str = "degree", dense_features: boo
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class _AdaptiveEdges:
-  """Side-aware edge dropping at mean rate ``rate`` (GCA's ``drop_edge_weighted``)."""
+  """Side-aware edge dropping at mean rate ``rate``: probabilities ``drop_probs(graph,
+  side['edge_weights'], rate=, threshold=)`` (GCA's ``drop_edge_weighted`` by default; CSGCL's
+  CED with :func:`jgssl.augment.community_edge_drop_probs`)."""
   rate: float
   threshold: float
+  drop_probs: Callable = augment.gca_edge_drop_probs
 
   def __call__(self, key, graph, side):
-    probs = augment.gca_edge_drop_probs(graph, side["edge_weights"], rate=self.rate,
-                                        threshold=self.threshold)
+    probs = self.drop_probs(graph, side["edge_weights"], rate=self.rate,
+                            threshold=self.threshold)
     return augment.adaptive_drop_edges(key, graph, probs=probs)
 
 
