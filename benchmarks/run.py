@@ -12,7 +12,8 @@ Suites:
   machine's matmul GFLOP/s (the ``roofline`` suite) and, per method, the FLOP floor
   ``flops / GFLOP/s`` and the ratio of the measured epoch time to it. ``--methods`` takes any
   node-level config with the variant ``--variant`` (default ``cora``), e.g. ``--methods mvgrl
-  --variant citeseer``.
+  --variant citeseer``, each optionally with ``[key=value;...]`` config overrides (a plug-in
+  against its base: ``grace_pot[model.pot_kappa=0.0]`` is GRACE without POT).
 * ``scaling`` — GRACE (exact chunked InfoNCE), BGRL and GraphMAE on contextual SBMs of 10k to
   200k nodes (each size in its own process, with a wall-clock cap and a resident-memory cap
   enforced by a watchdog), the dense similarity's memory at each size (computed, not run), a
@@ -29,6 +30,7 @@ Examples::
   python -m benchmarks.run --suite cora --epochs 20 --out benchmarks/results/cora.json
   python -m benchmarks.run --suite cora --methods grace,dgi --epochs 5
   python -m benchmarks.run --suite cora --methods mvgrl --variant citeseer --epochs 5
+  python -m benchmarks.run --suite cora --methods "grace_pot[model.pot_kappa=0.0],grace_pot"
   python -m benchmarks.run --suite scaling --sizes 10000,20000 --out benchmarks/results/scaling.json
   python -m benchmarks.run --suite roofline
 """
@@ -40,11 +42,12 @@ import json
 import os
 import pathlib
 import platform
+import re
 import subprocess
 import sys
 import threading
 import time
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from benchmarks import suites
 
@@ -158,15 +161,26 @@ def suite_roofline(args) -> Dict[str, Any]:
   return {"suite": "roofline", **roof}
 
 
+def method_token(token: str) -> Tuple[str, List[str]]:
+  """``'grace_pot[model.pot_kappa=0.0;epochs=5]'`` -> ``('grace_pot', ['model.pot_kappa=0.0',
+  'epochs=5'])``: a config name and its ``--config.`` overrides (a plug-in and its base)."""
+  match = re.fullmatch(r"([\w-]+)(?:\[(.*)\])?", token.strip())
+  if match is None:
+    raise ValueError(f"bad --methods entry {token!r}: use name or name[key=value;key=value]")
+  overrides = [o.strip() for o in (match.group(2) or "").split(";") if o.strip()]
+  return match.group(1), overrides
+
+
 def suite_cora(args) -> Dict[str, Any]:
-  methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+  methods = [m.strip() for m in re.split(r",(?![^\[]*\])", args.methods) if m.strip()]
   roof = call_in_subprocess("matmul_gflops", _matmul_kwargs(args))
   peak = roof.get("peak_gflops")
   rows: List[Dict[str, Any]] = []
   for m in methods:
-    r = call_in_subprocess("run_jgssl_cora", {"method": m, "variant": args.variant,
+    name, overrides = method_token(m)
+    r = call_in_subprocess("run_jgssl_cora", {"method": name, "variant": args.variant,
                                               "epochs": args.epochs, "warmup": args.warmup,
-                                              "threads": args.threads},
+                                              "threads": args.threads, "overrides": overrides},
                            timeout_s=args.timeout)
     r.setdefault("method", m)
     if "error" not in r and peak and r.get("flops_per_epoch"):
@@ -184,7 +198,8 @@ def suite_cora(args) -> Dict[str, Any]:
           f"{'compiles':>8} {'peak MB':>8} {'dev MB':>7} {'GFLOP/ep':>9} {'floor s':>8} "
           f"{'ratio':>6} {'cpu ratio':>9}")
   print(head)
-  for r in rows:
+  for r, m in zip(rows, methods):
+    r["method"] = m
     if "error" in r:
       print(f"{r['method']:<9} FAILED ({r['status']}): {r['error'].splitlines()[-1][:80]}")
       continue

@@ -29,7 +29,7 @@ import resource
 import statistics
 import sys
 import time
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 __all__ = [
     "CORA_METHODS",
@@ -303,7 +303,7 @@ def cora_setup(method: str, *, variant: str = "cora", overrides=(), sparse: bool
 
 
 def run_jgssl_cora(method: str, *, variant: str = "cora", epochs: int = 20, warmup: int = 2,
-                   threads: Optional[int] = None) -> dict:
+                   threads: Optional[int] = None, overrides: Sequence[str] = ()) -> dict:
   """Times jgssl's training step for ``experiments/configs/<method>.py:<variant>``.
 
   The method, optimizer, feature normalisation and padded graph are built as
@@ -318,6 +318,7 @@ def run_jgssl_cora(method: str, *, variant: str = "cora", epochs: int = 20, warm
     warmup: untimed epochs after the compiling call.
     threads: pin the process to this many CPU cores (``os.sched_setaffinity``; affects the rest
       of the process too), or ``None`` to leave the affinity alone.
+    overrides: ``--config.`` overrides (``'model.pot_kappa=0.0'``).
 
   Returns:
     ``{'method', 'epoch_times_s': [...], 'median_epoch_s', 'compile_s', 'compilations',
@@ -325,10 +326,12 @@ def run_jgssl_cora(method: str, *, variant: str = "cora", epochs: int = 20, warm
     ``peak_rss_mb`` is the whole process's peak: call this in a fresh process.
   """
   cores = _limit_threads(threads)
-  config, method_obj, tx, padded = cora_setup(method, variant=variant)
+  config, method_obj, tx, padded = cora_setup(method, variant=variant,
+                                              overrides=tuple(overrides))
   result = run_node_suite(method, method_obj, tx, padded, seed=int(config.seed), epochs=epochs,
                           warmup=warmup)
   result["config"] = f"experiments/configs/{method}.py:{variant}"
+  result["overrides"] = list(overrides)
   result["threads"] = threads
   result["cores"] = cores
   return result

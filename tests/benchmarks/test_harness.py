@@ -122,3 +122,13 @@ def test_graph_padding_benchmark_compares_the_same_batches(tmp_path, data_root, 
       worst["node_fill"] * worst["n_node"] / fitted["n_node"], rel=1e-9)
   assert row["steps_per_epoch"] == 3  # MUTAG's 188 graphs in batches of 64, last one kept
   assert fitted["step_ms"] > 0 and worst["step_ms"] > 0
+
+
+def test_method_tokens_carry_config_overrides_for_a_plugin_and_its_base():
+  assert run.method_token("grace_pot[model.pot_kappa=0.0;epochs=5]") == (
+      "grace_pot", ["model.pot_kappa=0.0", "epochs=5"])
+  assert run.method_token("dgi") == ("dgi", [])
+  with pytest.raises(ValueError, match="bad --methods entry"):
+    run.method_token("grace_pot[unclosed")
+  config, method, _, _ = suites.cora_setup("grace_pot", overrides=("model.pot_kappa=0.0",))
+  assert config.model.pot_kappa == 0.0 and method.regularizer is None
