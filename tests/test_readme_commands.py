@@ -320,6 +320,20 @@ def smoke_score_validation(args, ctx):
   assert row["method"] == "dgi" and 0 <= row["val_acc"] <= 100
 
 
+def smoke_paired(args, ctx):
+  # BASE_DIR / PLUGIN_DIR: GRACE+POT's test config without (kappa 0) and with the plug-in.
+  base = ctx.shared.reproduce(["--method", "grace_pot", "--dataset", "test", "--seeds", "1",
+                               "--config.model.pot_kappa=0.0"], ctx.monkeypatch)
+  plugin = ctx.shared.reproduce(["--method", "grace_pot", "--dataset", "test", "--seeds", "1"],
+                                ctx.monkeypatch)
+  dirs = iter([str(base), str(plugin)])
+  argv = rewrite(args, positional=lambda d: next(dirs))
+  argv += list(dirs)  # a README mention without its two folders
+  assert run_module("experiments.paired", [*argv, "--json"], ctx.monkeypatch) == 0
+  row = json.loads(ctx.capsys.readouterr().out.strip().splitlines()[-1])
+  assert row["seeds"] == [0] and row["other_protocol"] == "LR-public-torch/POT-swapped"
+
+
 def smoke_epoch_sweep(args, ctx):
   out = ctx.tmp / "sweep"
   # --every 2: the test variant's 2 epochs, scored once (the last epoch is always scored).
@@ -459,6 +473,7 @@ SMOKES: Dict[str, Callable[[List[str], Ctx], None]] = {
     "experiments.reproduce": smoke_reproduce,
     "experiments.collect": smoke_collect,
     "experiments.score_validation": smoke_score_validation,
+    "experiments.paired": smoke_paired,
     "experiments.epoch_sweep": smoke_epoch_sweep,
     "experiments.window_coverage": smoke_window_coverage,
     "experiments.verify": smoke_verify,
