@@ -218,16 +218,14 @@ def _scan_keys(anchors: jax.Array, row_ids: jax.Array, keys: jax.Array, mask_fn:
   padded = jnp.pad(keys, ((0, num_blocks * key_chunk - m), (0, 0)))
   blocks = padded.reshape(num_blocks, key_chunk, d)
   starts = jnp.arange(num_blocks) * key_chunk
-  bias_blocks = (jnp.zeros((num_blocks, key_chunk), jnp.float32) if key_bias is None else
+  bias_blocks = (None if key_bias is None else
                  jnp.pad(key_bias, (0, num_blocks * key_chunk - m)).reshape(num_blocks,
                                                                             key_chunk))
 
   @functools.partial(jax.checkpoint, prevent_cse=False)
-  def tile(carry: _Stats, block: jax.Array, start: jax.Array, bias: jax.Array) -> _Stats:
+  def tile(carry: _Stats, block: jax.Array, start: jax.Array, bias) -> _Stats:
     col_ids = start + jnp.arange(key_chunk)  # ids >= m are padding: masked by mask_fn
-    sims = (anchors @ block.T) * inv_temp
-    if key_bias is not None:
-      sims = sims + bias[None, :]
+    sims = _with_bias((anchors @ block.T) * inv_temp, bias)
     return update(carry, sims, *mask_fn(row_ids, col_ids))
 
   # Inside ``shard_map`` the statistics vary across devices while a constant zero init does
